@@ -1,0 +1,399 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  buildSessionMeta,
+  clientIp,
+  computeFingerprint,
+  parseDevice,
+  parseTrustedProxies,
+  type RequestInfo,
+} from './client-meta.js';
+import { SessionError } from './errors.js';
+
+function request(headers: Record<string, string>, remoteAddress?: string): RequestInfo {
+  const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  return {
+    header: (name) => lower.get(name.toLowerCase()),
+    ...(remoteAddress === undefined ? {} : { remoteAddress }),
+  };
+}
+
+const NONE = parseTrustedProxies([]);
+const LB = parseTrustedProxies(['10.0.0.0/8']);
+
+describe('parseTrustedProxies', () => {
+  it('matches IPv4 CIDRs and treats a bare address as /32', () => {
+    const t = parseTrustedProxies(['10.0.0.0/8', '192.168.1.7', '172.16.0.0/12']);
+    expect(t.size).toBe(3);
+    expect(t.contains('10.255.1.2')).toBe(true);
+    expect(t.contains('11.0.0.1')).toBe(false);
+    expect(t.contains('192.168.1.7')).toBe(true);
+    expect(t.contains('192.168.1.8')).toBe(false);
+    expect(t.contains('172.31.255.255')).toBe(true);
+    expect(t.contains('172.32.0.0')).toBe(false);
+  });
+
+  it('matches IPv6 CIDRs in any textual form', () => {
+    const t = parseTrustedProxies(['2001:db8::/32', '::1/128']);
+    expect(t.contains('2001:db8:ffff::1')).toBe(true);
+    expect(t.contains('2001:0DB8:0000:0000:0000:0000:0000:0001')).toBe(true);
+    expect(t.contains('[2001:db8::1]:443')).toBe(true);
+    expect(t.contains('2001:db9::1')).toBe(false);
+    expect(t.contains('::1')).toBe(true);
+    expect(t.contains('::2')).toBe(false);
+    expect(t.contains('10.0.0.1')).toBe(false);
+  });
+
+  it('matches an IPv4-mapped IPv6 address against an IPv4 CIDR and vice versa', () => {
+    expect(LB.contains('::ffff:10.0.0.1')).toBe(true);
+    expect(LB.contains('::ffff:a00:1')).toBe(true);
+    expect(LB.contains('::ffff:11.0.0.1')).toBe(false);
+    const mapped = parseTrustedProxies(['::ffff:10.0.0.1', '::ffff:192.168.0.0/112']);
+    expect(mapped.contains('10.0.0.1')).toBe(true);
+    expect(mapped.contains('192.168.44.1')).toBe(true);
+    expect(mapped.contains('192.169.0.1')).toBe(false);
+  });
+
+  it('ignores host bits and handles non-byte-aligned prefixes', () => {
+    const t = parseTrustedProxies(['10.1.2.3/8', '192.168.0.0/23', '2001:db8:8000::/33']);
+    expect(t.contains('10.9.9.9')).toBe(true);
+    expect(t.contains('192.168.1.255')).toBe(true);
+    expect(t.contains('192.168.2.0')).toBe(false);
+    expect(t.contains('2001:db8:ffff::1')).toBe(true);
+    expect(t.contains('2001:db8:7fff::1')).toBe(false);
+  });
+
+  it('keeps 0.0.0.0/0 to IPv4 and ::/0 to everything', () => {
+    const v4 = parseTrustedProxies(['0.0.0.0/0']);
+    expect(v4.contains('203.0.113.9')).toBe(true);
+    expect(v4.contains('2001:db8::1')).toBe(false);
+    const all = parseTrustedProxies(['::/0']);
+    expect(all.contains('2001:db8::1')).toBe(true);
+    expect(all.contains('203.0.113.9')).toBe(true);
+  });
+
+  it('does not match garbage addresses', () => {
+    expect(LB.contains('')).toBe(false);
+    expect(LB.contains('not-an-ip')).toBe(false);
+    expect(LB.contains('10.0.0')).toBe(false);
+    expect(LB.contains('010.0.0.1')).toBe(false);
+  });
+
+  it.each([
+    'not-a-cidr',
+    '10.0.0.0/33',
+    '::/129',
+    '10.0.0.0/',
+    '10.0.0.0/8/8',
+    '10.0.0.0/-1',
+    '10.0.0.0/08x',
+    '10.0.0.256',
+    '',
+    '[::1]',
+    'fe80::1%eth0/64',
+    '10.0.0.1:80',
+  ])('rejects the invalid CIDR %j naming trustedProxies and the entry', (entry) => {
+    let error: unknown;
+    try {
+      parseTrustedProxies(['10.0.0.0/8', entry]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SessionError);
+    expect((error as SessionError).code).toBe('INVALID_CONFIG');
+    expect((error as SessionError).message).toContain('trustedProxies');
+    expect((error as SessionError).message).toContain(JSON.stringify(entry));
+  });
+
+  it('rejects non-string entries', () => {
+    expect(() => parseTrustedProxies([42 as unknown as string])).toThrow(/trustedProxies/);
+  });
+});
+
+describe('clientIp', () => {
+  it('ignores X-Forwarded-For and X-Real-IP when no proxy is trusted', () => {
+    const req = request({ 'X-Forwarded-For': '1.2.3.4', 'X-Real-IP': '5.6.7.8' }, '203.0.113.5');
+    expect(clientIp(req, NONE)).toBe('203.0.113.5');
+  });
+
+  it('ignores X-Forwarded-For and X-Real-IP from an untrusted peer', () => {
+    const req = request({ 'X-Forwarded-For': '1.2.3.4', 'X-Real-IP': '5.6.7.8' }, '203.0.113.5');
+    expect(clientIp(req, LB)).toBe('203.0.113.5');
+  });
+
+  it('normalises the socket address (IPv4-mapped prefix, brackets, zone, port)', () => {
+    expect(clientIp(request({}, '::ffff:203.0.113.5'), NONE)).toBe('203.0.113.5');
+    expect(clientIp(request({}, '[2001:DB8::1]:8080'), NONE)).toBe('2001:db8::1');
+    expect(clientIp(request({}, 'fe80::1%eth0'), NONE)).toBe('fe80::1');
+    expect(clientIp(request({}, '203.0.113.5:51234'), NONE)).toBe('203.0.113.5');
+  });
+
+  it('returns "unknown" with no socket address and nothing trusted', () => {
+    expect(clientIp(request({ 'x-forwarded-for': '1.2.3.4' }), NONE)).toBe('unknown');
+    expect(clientIp(request({ 'x-forwarded-for': '1.2.3.4' }), LB)).toBe('unknown');
+    expect(clientIp(request({}, 'garbage'), LB)).toBe('unknown');
+  });
+
+  it('walks X-Forwarded-For from the right, skipping trusted hops', () => {
+    const req = request({ 'x-forwarded-for': '6.6.6.6, 1.2.3.4, 10.0.0.3, 10.0.0.2' }, '10.0.0.1');
+    expect(clientIp(req, LB)).toBe('1.2.3.4');
+  });
+
+  it('does not let a client-supplied leftmost X-Forwarded-For entry win', () => {
+    const req = request({ 'x-forwarded-for': '127.0.0.1, 198.51.100.7' }, '10.0.0.1');
+    expect(clientIp(req, LB)).toBe('198.51.100.7');
+  });
+
+  it('reads repeated X-Forwarded-For headers joined by commas', () => {
+    const req = request({ 'x-forwarded-for': '1.2.3.4,10.0.0.9, 10.0.0.8' }, '10.0.0.1');
+    expect(clientIp(req, LB)).toBe('1.2.3.4');
+  });
+
+  it('returns the leftmost hop when every hop is trusted', () => {
+    const req = request({ 'x-forwarded-for': '10.0.0.3, 10.0.0.2' }, '10.0.0.1');
+    expect(clientIp(req, LB)).toBe('10.0.0.3');
+  });
+
+  it('walks IPv6 hops through an IPv6 trusted range', () => {
+    const t = parseTrustedProxies(['2001:db8:1::/48']);
+    const req = request({ 'x-forwarded-for': '2001:db8:99::5, [2001:db8:1::2]:443' }, '2001:db8:1::1');
+    expect(clientIp(req, t)).toBe('2001:db8:99::5');
+  });
+
+  it('trusts an IPv4-mapped IPv6 socket address through an IPv4 CIDR', () => {
+    const req = request({ 'x-forwarded-for': '::ffff:198.51.100.7' }, '::ffff:10.0.0.1');
+    expect(clientIp(req, LB)).toBe('198.51.100.7');
+  });
+
+  it('never returns a garbage X-Forwarded-For entry', () => {
+    const trustedPeer = '10.0.0.1';
+    const cases: [string, string][] = [
+      ['<script>alert(1)</script>', '10.0.0.1'],
+      ['1.2.3.4, garbage', '10.0.0.1'],
+      ['1.2.3.4, garbage, 10.0.0.2', '10.0.0.2'],
+      ['1.2.3.4, , 10.0.0.2', '10.0.0.2'],
+      ['unknown, 10.0.0.2', '10.0.0.2'],
+      ['1.2.3.4;DROP TABLE', '10.0.0.1'],
+      ['999.1.1.1', '10.0.0.1'],
+      ['', '10.0.0.1'],
+    ];
+    for (const [xff, expected] of cases) {
+      expect(clientIp(request({ 'x-forwarded-for': xff }, trustedPeer), LB), xff).toBe(expected);
+    }
+  });
+
+  it('falls back to X-Real-IP from a trusted peer when X-Forwarded-For is absent or invalid', () => {
+    expect(clientIp(request({ 'x-real-ip': '198.51.100.7' }, '10.0.0.1'), LB)).toBe('198.51.100.7');
+    expect(
+      clientIp(request({ 'x-forwarded-for': 'junk', 'x-real-ip': '198.51.100.7' }, '10.0.0.1'), LB),
+    ).toBe('198.51.100.7');
+  });
+
+  it('ignores an invalid X-Real-IP and falls back to the socket address', () => {
+    expect(clientIp(request({ 'x-real-ip': '1.2.3.4, 5.6.7.8' }, '10.0.0.1'), LB)).toBe('10.0.0.1');
+    expect(clientIp(request({ 'x-real-ip': 'x'.repeat(10_000) }, '10.0.0.1'), LB)).toBe('10.0.0.1');
+  });
+
+  it('gives a defined answer for an oversized X-Forwarded-For', () => {
+    // A client pads the header; only the trailing window is read, and a cut entry is never returned.
+    const padded = `${'9.9.9.9, '.repeat(50_000)}198.51.100.7, 10.0.0.2`;
+    expect(clientIp(request({ 'x-forwarded-for': padded }, '10.0.0.1'), LB)).toBe('198.51.100.7');
+
+    const oneHuge = `1${'1'.repeat(100_000)}.2.3.4`;
+    expect(clientIp(request({ 'x-forwarded-for': oneHuge }, '10.0.0.1'), LB)).toBe('10.0.0.1');
+
+    // The 4 KiB window starts inside "111.2.3.4": the cut "1.2.3.4" must not be read as an address.
+    const cut = `111.2.3.4,${' '.repeat(4080)}10.0.0.2`;
+    expect(cut.slice(-4096).startsWith('1.2.3.4,')).toBe(true);
+    expect(clientIp(request({ 'x-forwarded-for': cut }, '10.0.0.1'), LB)).toBe('10.0.0.2');
+
+    // Only the last 64 hops are read; if all are trusted, the leftmost of those is the answer.
+    const hops = Array.from({ length: 200 }, (_, i) => `10.0.0.${i}`).join(', ');
+    expect(clientIp(request({ 'x-forwarded-for': `1.2.3.4, ${hops}` }, '10.0.0.1'), LB)).toBe('10.0.0.136');
+  });
+
+  it('does not throw on hostile header input', () => {
+    const hostile = ['\u0000\uffff\ud800', ','.repeat(100_000), '[', '[::1', '[1.2.3.4]', '::ffff:', '%%%'];
+    for (const value of hostile) {
+      const req = request({ 'x-forwarded-for': value, 'x-real-ip': value, 'user-agent': value }, '10.0.0.1');
+      expect(() => buildSessionMeta(req, LB)).not.toThrow();
+      expect(clientIp(req, LB)).toBe('10.0.0.1');
+    }
+  });
+});
+
+describe('computeFingerprint', () => {
+  const sha = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex');
+
+  it('is the sha256 hex of the 0x00-joined values', () => {
+    expect(computeFingerprint('Mozilla/5.0', 'en-US,en;q=0.9', 'gzip, br')).toBe(
+      sha('Mozilla/5.0', 'en-US,en;q=0.9', 'gzip, br'),
+    );
+    expect(computeFingerprint('', '', '')).toBe(
+      createHash('sha256')
+        .update(Buffer.from([0, 0]))
+        .digest('hex'),
+    );
+    expect(computeFingerprint('é', 'ü', '✓')).toBe(sha('é', 'ü', '✓'));
+  });
+
+  it('changes when any of the three values changes', () => {
+    const base = computeFingerprint('ua', 'en', 'gzip');
+    expect(computeFingerprint('ua2', 'en', 'gzip')).not.toBe(base);
+    expect(computeFingerprint('ua', 'fr', 'gzip')).not.toBe(base);
+    expect(computeFingerprint('ua', 'en', 'br')).not.toBe(base);
+    expect(computeFingerprint('ua', 'en', 'gzip')).toBe(base);
+  });
+
+  it('does not collide when text moves across the separator', () => {
+    expect(computeFingerprint('ab', 'cd', 'ef')).not.toBe(computeFingerprint('abc', 'de', 'f'));
+  });
+});
+
+describe('parseDevice', () => {
+  it.each([
+    [
+      'Chrome/macOS',
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+      'Chrome on macOS',
+      'desktop',
+    ],
+    [
+      'Safari/macOS',
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
+      'Safari on macOS',
+      'desktop',
+    ],
+    [
+      'Safari/iPhone',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+      'Safari on iPhone',
+      'mobile',
+    ],
+    [
+      'Firefox/Windows',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0',
+      'Firefox on Windows',
+      'desktop',
+    ],
+    [
+      'Edge/Windows',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0',
+      'Edge on Windows',
+      'desktop',
+    ],
+    [
+      'Chrome/Android phone',
+      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36',
+      'Chrome on Android',
+      'mobile',
+    ],
+    [
+      'Chrome/Android tablet',
+      'Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+      'Chrome on Android',
+      'tablet',
+    ],
+    [
+      'Firefox/Android tablet',
+      'Mozilla/5.0 (Android 13; Tablet; rv:120.0) Gecko/120.0 Firefox/120.0',
+      'Firefox on Android',
+      'tablet',
+    ],
+    [
+      'Safari/iPad',
+      'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+      'Safari on iPad',
+      'tablet',
+    ],
+    [
+      'Chrome/Linux',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+      'Chrome on Linux',
+      'desktop',
+    ],
+    [
+      'Chromium/Linux',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Ubuntu Chromium/79.0.3945.79 Chrome/79.0.3945.79 Safari/537.36',
+      'Chromium on Linux',
+      'desktop',
+    ],
+    [
+      'Huawei Browser/HarmonyOS',
+      'Mozilla/5.0 (Linux; Android 12; HarmonyOS; NOH-AN00; HMSCore 6.13.0.302) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.5735.196 HuaweiBrowser/15.0.4.312 Mobile Safari/537.36',
+      'Chrome on HarmonyOS',
+      'mobile',
+    ],
+    [
+      'Chrome/ChromeOS',
+      'Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+      'Chrome on ChromeOS',
+      'desktop',
+    ],
+    [
+      'Firefox/FreeBSD',
+      'Mozilla/5.0 (X11; FreeBSD amd64; rv:109.0) Gecko/20100101 Firefox/115.0',
+      'Firefox on FreeBSD',
+      'desktop',
+    ],
+    [
+      'Firefox/OpenBSD',
+      'Mozilla/5.0 (X11; OpenBSD amd64; rv:109.0) Gecko/20100101 Firefox/115.0',
+      'Firefox on OpenBSD',
+      'desktop',
+    ],
+    ['unknown UA', 'curl/8.4.0', 'Unknown on Unknown', 'desktop'],
+    ['empty UA', '', 'Unknown on Unknown', 'desktop'],
+  ])('parses %s', (_label, ua, deviceName, deviceType) => {
+    expect(parseDevice(ua)).toEqual({ deviceName, deviceType });
+  });
+});
+
+describe('buildSessionMeta', () => {
+  const ua =
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+
+  it('assembles ip, user agent, device and fingerprint from the request', () => {
+    const req = request(
+      {
+        'User-Agent': ua,
+        'Accept-Language': 'en-US,en;q=0.9',
+        'Accept-Encoding': 'gzip, deflate, br',
+        'X-Forwarded-For': '1.2.3.4',
+      },
+      '::ffff:203.0.113.5',
+    );
+    expect(buildSessionMeta(req, NONE)).toEqual({
+      ipAddress: '203.0.113.5',
+      userAgent: ua,
+      deviceName: 'Chrome on macOS',
+      deviceType: 'desktop',
+      fingerprint: computeFingerprint(ua, 'en-US,en;q=0.9', 'gzip, deflate, br'),
+    });
+  });
+
+  it('treats missing headers as empty strings', () => {
+    const meta = buildSessionMeta(request({}), NONE);
+    expect(meta).toEqual({
+      ipAddress: 'unknown',
+      userAgent: '',
+      deviceName: 'Unknown on Unknown',
+      deviceType: 'desktop',
+      fingerprint: createHash('sha256').update('\u0000\u0000').digest('hex'),
+    });
+  });
+
+  it('truncates the stored user agent to 512 characters', () => {
+    const long = `${ua} ${'x'.repeat(2000)}`;
+    const meta = buildSessionMeta(request({ 'user-agent': long }, '10.0.0.1'), NONE);
+    expect(meta.userAgent).toBe(long.slice(0, 512));
+    expect(meta.deviceName).toBe('Chrome on macOS');
+    expect(meta.fingerprint).toBe(computeFingerprint(long, '', ''));
+  });
+
+  it('does not split a surrogate pair when truncating the user agent', () => {
+    const long = `${'a'.repeat(511)}😀tail`;
+    const meta = buildSessionMeta(request({ 'user-agent': long }), NONE);
+    expect(meta.userAgent).toBe('a'.repeat(511));
+  });
+});

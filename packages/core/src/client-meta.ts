@@ -1,0 +1,392 @@
+import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
+import { configError, type SessionError } from './errors.js';
+
+/** Coarse device class derived from the User-Agent: `desktop`, `mobile` or `tablet`. */
+export type DeviceType = 'desktop' | 'mobile' | 'tablet';
+
+/** Client metadata recorded with a session, built from a request's headers and socket address. */
+export interface SessionMeta {
+  /** Client IP address (see {@link clientIp}), or `"unknown"`. */
+  ipAddress: string;
+  /** The User-Agent header, truncated to 512 characters. */
+  userAgent: string;
+  /** Human-readable `"<browser> on <os>"`, e.g. `"Chrome on macOS"`. */
+  deviceName: string;
+  /** Coarse device class. */
+  deviceType: DeviceType;
+  /** SHA-256 hex fingerprint of User-Agent, Accept-Language and Accept-Encoding. */
+  fingerprint: string;
+}
+
+/** Compiled list of trusted proxy CIDRs. */
+export interface TrustedProxies {
+  /** True when `ip` (any textual form {@link clientIp} accepts) lies in one of the trusted ranges. */
+  contains(ip: string): boolean;
+  /** Number of configured ranges; `0` means forwarding headers are never trusted. */
+  readonly size: number;
+}
+
+/** Minimal request view the meta builder needs. */
+export interface RequestInfo {
+  /** Returns a header value by case-insensitive name (repeated headers comma-joined), or `undefined`. */
+  header(name: string): string | undefined;
+  /** The socket peer address, as reported by the runtime (e.g. `"::ffff:10.0.0.1"`). */
+  remoteAddress?: string | undefined;
+}
+
+/** Value of `ipAddress` when no address can be determined. */
+const UNKNOWN_IP = 'unknown';
+/** Longest stored User-Agent. */
+const MAX_USER_AGENT_LENGTH = 512;
+/** Only the trailing part of X-Forwarded-For this long is examined. */
+const MAX_FORWARDED_FOR_CHARS = 4096;
+/** Only this many right-most X-Forwarded-For entries are examined. */
+const MAX_FORWARDED_FOR_ENTRIES = 64;
+/** Longer address strings are rejected without parsing (a bracketed IPv6 with zone and port fits easily). */
+const MAX_ADDRESS_LENGTH = 100;
+
+const PORT_SUFFIX = /^:\d{1,5}$/;
+const IPV4_TEXT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+const PREFIX_TEXT = /^\d{1,3}$/;
+
+/** A parsed address: 16 bytes (IPv4 as IPv4-mapped IPv6) and its canonical text. */
+interface ParsedIp {
+  readonly bytes: Uint8Array;
+  readonly text: string;
+}
+
+/** One compiled range with host bits cleared. */
+interface Cidr {
+  readonly bytes: Uint8Array;
+  readonly bits: number;
+}
+
+function parseIPv4Octets(text: string): number[] | null {
+  const m = IPV4_TEXT.exec(text);
+  if (m === null) return null;
+  const octets = [m[1], m[2], m[3], m[4]].map(Number);
+  return octets.every((o) => o <= 255) ? octets : null;
+}
+
+function ipv4ToBytes(octets: readonly number[]): Uint8Array {
+  const out = new Uint8Array(16);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  out.set(octets, 12);
+  return out;
+}
+
+function parseHexGroups(part: string): number[] | null {
+  if (part === '') return [];
+  const pieces = part.split(':');
+  const words: number[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i] ?? '';
+    if (piece.includes('.')) {
+      if (i !== pieces.length - 1) return null;
+      const o = parseIPv4Octets(piece);
+      if (o === null) return null;
+      words.push(((o[0] ?? 0) << 8) | (o[1] ?? 0), ((o[2] ?? 0) << 8) | (o[3] ?? 0));
+    } else {
+      if (!HEX_GROUP.test(piece)) return null;
+      words.push(Number.parseInt(piece, 16));
+    }
+  }
+  return words;
+}
+
+/** Parses IPv6 text without zone, brackets or port (already accepted by `isIP`). */
+function parseIPv6(text: string): Uint8Array | null {
+  const gap = text.indexOf('::');
+  const head = parseHexGroups(gap < 0 ? text : text.slice(0, gap));
+  const tail = parseHexGroups(gap < 0 ? '' : text.slice(gap + 2));
+  if (head === null || tail === null) return null;
+  const missing = 8 - head.length - tail.length;
+  if (gap < 0 ? missing !== 0 : missing < 0) return null;
+  const words = [...head, ...new Array<number>(gap < 0 ? 0 : missing).fill(0), ...tail];
+  const out = new Uint8Array(16);
+  words.forEach((w, i) => {
+    out[i * 2] = w >> 8;
+    out[i * 2 + 1] = w & 0xff;
+  });
+  return out;
+}
+
+function isIPv4Mapped(b: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
+}
+
+/** Canonical text: dotted quad for IPv4 (and IPv4-mapped IPv6), RFC 5952 form for IPv6. */
+function formatIp(b: Uint8Array): string {
+  if (isIPv4Mapped(b)) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  const words: number[] = [];
+  for (let i = 0; i < 8; i++) words.push(((b[i * 2] ?? 0) << 8) | (b[i * 2 + 1] ?? 0));
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (bestLen < 2) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/** Parses a bare address (no brackets, port or zone); `null` when it is not an IP address. */
+function parseBareIp(text: string): Uint8Array | null {
+  const family = isIP(text);
+  if (family === 4) {
+    const octets = parseIPv4Octets(text);
+    return octets === null ? null : ipv4ToBytes(octets);
+  }
+  if (family === 6 && !text.includes('%')) return parseIPv6(text);
+  return null;
+}
+
+/**
+ * Parses an address as it appears in a socket address or forwarding header: accepts `1.2.3.4`, `1.2.3.4:80`,
+ * `::1`, `[::1]`, `[::1]:443` and `fe80::1%eth0`; never throws; `null` for anything else.
+ */
+function parseAddress(raw: string): ParsedIp | null {
+  let s = raw.trim();
+  if (s.length === 0 || s.length > MAX_ADDRESS_LENGTH) return null;
+  if (s.startsWith('[')) {
+    const end = s.indexOf(']');
+    if (end < 0) return null;
+    const rest = s.slice(end + 1);
+    if (rest !== '' && !PORT_SUFFIX.test(rest)) return null;
+    s = s.slice(1, end);
+    if (!s.includes(':')) return null;
+  } else {
+    const colon = s.indexOf(':');
+    if (colon >= 0 && colon === s.lastIndexOf(':') && s.includes('.')) {
+      if (!PORT_SUFFIX.test(s.slice(colon))) return null;
+      s = s.slice(0, colon);
+    }
+  }
+  if (s.includes(':')) {
+    const zone = s.indexOf('%');
+    if (zone >= 0) s = s.slice(0, zone);
+  }
+  const bytes = parseBareIp(s);
+  return bytes === null ? null : { bytes, text: formatIp(bytes) };
+}
+
+function cidrContains(range: Cidr, ip: Uint8Array): boolean {
+  const full = range.bits >> 3;
+  for (let i = 0; i < full; i++) if (range.bytes[i] !== ip[i]) return false;
+  const rem = range.bits & 7;
+  if (rem === 0) return true;
+  const mask = (0xff << (8 - rem)) & 0xff;
+  return (((range.bytes[full] ?? 0) ^ (ip[full] ?? 0)) & mask) === 0;
+}
+
+class CidrList implements TrustedProxies {
+  readonly #ranges: readonly Cidr[];
+
+  constructor(ranges: readonly Cidr[]) {
+    this.#ranges = ranges;
+  }
+
+  get size(): number {
+    return this.#ranges.length;
+  }
+
+  contains(ip: string): boolean {
+    if (this.#ranges.length === 0 || typeof ip !== 'string') return false;
+    const parsed = parseAddress(ip);
+    if (parsed === null) return false;
+    return this.#ranges.some((r) => cidrContains(r, parsed.bytes));
+  }
+}
+
+function invalidEntry(entry: string, reason: string): SessionError {
+  const shown = JSON.stringify(entry.length > 80 ? `${entry.slice(0, 80)}…` : entry);
+  return configError('trustedProxies', `has an invalid entry ${shown}: ${reason}`);
+}
+
+function compileCidr(entry: string): Cidr {
+  const text = entry.trim();
+  const slash = text.indexOf('/');
+  const addressText = slash < 0 ? text : text.slice(0, slash);
+  const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
+  if (addressText.includes('%')) throw invalidEntry(entry, 'a zone index is not allowed');
+  const family = isIP(addressText);
+  const bytes = family === 0 ? null : parseBareIp(addressText);
+  if (bytes === null) {
+    throw invalidEntry(entry, 'expected an IP address or CIDR such as "10.0.0.0/8" or "::1/128"');
+  }
+  const maxBits = family === 4 ? 32 : 128;
+  let bits = maxBits;
+  if (prefixText !== undefined) {
+    const prefix = PREFIX_TEXT.test(prefixText) ? Number(prefixText) : Number.NaN;
+    if (!(prefix <= maxBits)) {
+      throw invalidEntry(entry, `the prefix length must be a whole number from 0 to ${maxBits}`);
+    }
+    bits = prefix;
+  }
+  if (family === 4) bits += 96;
+  const full = bits >> 3;
+  const rem = bits & 7;
+  for (let i = full; i < 16; i++) {
+    bytes[i] = i === full && rem !== 0 ? (bytes[i] ?? 0) & ((0xff << (8 - rem)) & 0xff) : 0;
+  }
+  return { bytes, bits };
+}
+
+/**
+ * Parses a CIDR list ("10.0.0.0/8", "::1/128", "192.168.1.7" = /32, IPv6, IPv4-mapped IPv6 "::ffff:10.0.0.1"
+ * matches IPv4 ranges and vice versa); host bits are ignored and IPv4 is treated as `::ffff:0:0/96`.
+ *
+ * @throws {SessionError} `INVALID_CONFIG` naming `trustedProxies` and the bad entry.
+ */
+export function parseTrustedProxies(list: readonly string[]): TrustedProxies {
+  if (!Array.isArray(list)) throw configError('trustedProxies', 'must be an array of CIDR strings');
+  const ranges = list.map((entry: unknown, index) => {
+    if (typeof entry !== 'string') {
+      throw configError('trustedProxies', `entry ${index} must be a string, got ${typeof entry}`);
+    }
+    return compileCidr(entry);
+  });
+  return new CidrList(ranges);
+}
+
+function headerValue(req: RequestInfo, name: string): string | undefined {
+  const value = req.header(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Walks X-Forwarded-For from the right; `null` when it yields no usable address. */
+function walkForwardedFor(value: string | undefined, trusted: TrustedProxies): string | null {
+  if (value === undefined) return null;
+  let window = value;
+  if (window.length > MAX_FORWARDED_FOR_CHARS) {
+    window = window.slice(-MAX_FORWARDED_FOR_CHARS);
+    // The first entry of the window may be cut; drop it rather than read a shortened address.
+    const comma = window.indexOf(',');
+    window = comma < 0 ? '' : window.slice(comma + 1);
+  }
+  const entries = window.split(',');
+  const stop = Math.max(0, entries.length - MAX_FORWARDED_FOR_ENTRIES);
+  let lastTrusted: string | null = null;
+  for (let i = entries.length - 1; i >= stop; i--) {
+    const hop = parseAddress(entries[i] ?? '');
+    // Garbage ends the trustworthy chain: nothing left of it can be attributed to a trusted hop.
+    if (hop === null) break;
+    if (!trusted.contains(hop.text)) return hop.text;
+    lastTrusted = hop.text;
+  }
+  return lastTrusted;
+}
+
+/**
+ * Returns the client IP: the normalised socket address unless the socket peer is a trusted proxy, in which case
+ * X-Forwarded-For is walked from the right skipping trusted hops, then X-Real-IP, then the socket address;
+ * `"unknown"` when nothing usable is found; never throws on hostile header input.
+ */
+export function clientIp(req: RequestInfo, trusted: TrustedProxies): string {
+  const peer = typeof req.remoteAddress === 'string' ? parseAddress(req.remoteAddress) : null;
+  if (peer === null) return UNKNOWN_IP;
+  if (trusted.size === 0 || !trusted.contains(peer.text)) return peer.text;
+  const forwarded = walkForwardedFor(headerValue(req, 'x-forwarded-for'), trusted);
+  if (forwarded !== null) return forwarded;
+  const realIp = headerValue(req, 'x-real-ip');
+  const real = realIp === undefined ? null : parseAddress(realIp);
+  return real === null ? peer.text : real.text;
+}
+
+function parseBrowser(ua: string): string {
+  if (ua.includes('Edg/')) return 'Edge';
+  if (ua.includes('Firefox/')) return 'Firefox';
+  if (ua.includes('Chromium/')) return 'Chromium';
+  if (ua.includes('Chrome/')) return 'Chrome';
+  if (ua.includes('Safari/')) return 'Safari';
+  return 'Unknown';
+}
+
+function parseOs(ua: string): string {
+  if (ua.includes('iPhone')) return 'iPhone';
+  if (ua.includes('iPad')) return 'iPad';
+  if (ua.includes('HarmonyOS')) return 'HarmonyOS';
+  if (ua.includes('Android')) return 'Android';
+  if (ua.includes('CrOS')) return 'ChromeOS';
+  if (ua.includes('Mac OS X') || ua.includes('Macintosh') || ua.includes('OS X')) return 'macOS';
+  if (ua.includes('Windows')) return 'Windows';
+  if (ua.includes('FreeBSD')) return 'FreeBSD';
+  if (ua.includes('OpenBSD')) return 'OpenBSD';
+  if (ua.includes('Linux')) return 'Linux';
+  return 'Unknown';
+}
+
+function parseDeviceType(ua: string): DeviceType {
+  const lower = ua.toLowerCase();
+  if (lower.includes('ipad') || lower.includes('tablet')) return 'tablet';
+  const mobile = lower.includes('mobile');
+  if (lower.includes('android')) return mobile ? 'mobile' : 'tablet';
+  if (mobile || lower.includes('iphone')) return 'mobile';
+  return 'desktop';
+}
+
+/**
+ * Derives `"<browser> on <os>"` and the device type from a User-Agent the way the reference does (empty or
+ * unrecognised input gives `"Unknown on Unknown"` and `desktop`), except that Android without "Mobile" is a tablet.
+ */
+export function parseDevice(userAgent: string): { deviceName: string; deviceType: DeviceType } {
+  const ua = typeof userAgent === 'string' ? userAgent : '';
+  return { deviceName: `${parseBrowser(ua)} on ${parseOs(ua)}`, deviceType: parseDeviceType(ua) };
+}
+
+/** Returns the lowercase hex SHA-256 of User-Agent, Accept-Language and Accept-Encoding joined by one 0x00 byte. */
+export function computeFingerprint(
+  userAgent: string,
+  acceptLanguage: string,
+  acceptEncoding: string,
+): string {
+  return createHash('sha256')
+    .update(userAgent, 'utf8')
+    .update('\u0000', 'utf8')
+    .update(acceptLanguage, 'utf8')
+    .update('\u0000', 'utf8')
+    .update(acceptEncoding, 'utf8')
+    .digest('hex');
+}
+
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  // Do not leave half of a surrogate pair at the end.
+  return last >= 0xd800 && last <= 0xdbff ? cut.slice(0, -1) : cut;
+}
+
+/**
+ * Builds the {@link SessionMeta} of a request; the stored `userAgent` is truncated to 512 characters, while the
+ * device and fingerprint are computed from the full header values (a missing header counts as empty).
+ */
+export function buildSessionMeta(req: RequestInfo, trusted: TrustedProxies): SessionMeta {
+  const userAgent = headerValue(req, 'user-agent') ?? '';
+  const { deviceName, deviceType } = parseDevice(userAgent);
+  return {
+    ipAddress: clientIp(req, trusted),
+    userAgent: truncate(userAgent, MAX_USER_AGENT_LENGTH),
+    deviceName,
+    deviceType,
+    fingerprint: computeFingerprint(
+      userAgent,
+      headerValue(req, 'accept-language') ?? '',
+      headerValue(req, 'accept-encoding') ?? '',
+    ),
+  };
+}

@@ -1,0 +1,61 @@
+/** Why a session was destroyed. */
+export type DestroyReason =
+  | 'logout'
+  | 'logout_all'
+  | 'logout_other'
+  | 'revoke'
+  | 'eviction'
+  | 'fingerprint_mismatch'
+  | 'expiry_cleanup'
+  | 'authenticate'
+  | 'admin';
+
+/** Why a presented cookie was rejected. */
+export type RejectReason = 'malformed' | 'bad_signature' | 'not_found' | 'expired' | 'fingerprint_mismatch';
+
+/** Client metadata carried by events. */
+export interface EventMeta {
+  ipAddress: string;
+  userAgent: string;
+  deviceName: string;
+  deviceType: string;
+}
+
+/**
+ * A lifecycle event for audit logs and metrics. Never carries a token or its hash.
+ */
+export type SessionEvent =
+  | { type: 'created'; sessionId: string; userId: string; at: Date; meta: EventMeta }
+  | {
+      type: 'destroyed';
+      reason: DestroyReason;
+      sessionId: string;
+      userId: string;
+      at: Date;
+      meta: EventMeta | null;
+    }
+  | { type: 'rotated'; sessionId: string; userId: string; at: Date; meta: EventMeta | null }
+  | { type: 'touched'; sessionId: string; userId: string; at: Date; expiresAt: Date; meta: EventMeta | null }
+  | {
+      type: 'rejected';
+      reason: RejectReason;
+      sessionId: string | null;
+      userId: string | null;
+      at: Date;
+      meta: EventMeta | null;
+    };
+
+/** Calls the hook and swallows whatever it throws or rejects with. @internal */
+export function emit(
+  hook: ((event: SessionEvent) => void | Promise<void>) | undefined,
+  event: SessionEvent,
+): void {
+  if (!hook) return;
+  try {
+    const result = hook(event);
+    if (result && typeof (result as Promise<void>).catch === 'function')
+      (result as Promise<void>).catch(() => {});
+  } catch {
+    // A throwing hook never breaks a request.
+  }
+}

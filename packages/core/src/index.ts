@@ -1,0 +1,36 @@
+export {
+  buildSessionMeta,
+  clientIp,
+  computeFingerprint,
+  type DeviceType,
+  parseDevice,
+  parseTrustedProxies,
+  type RequestInfo,
+  type SessionMeta,
+  type TrustedProxies,
+} from './client-meta.js';
+export {
+  type CookieConfig,
+  type CookieOptions,
+  type ResolvedCookieConfig,
+  type ResolvedSessionConfig,
+  resolveCookieConfig,
+  resolveSessionConfig,
+  type SameSite,
+  type SessionConfig,
+  type SessionOptions,
+} from './config.js';
+export { signCookieValue, unsignCookieValue } from './cookie-signing.js';
+export { type Duration, durationToMs } from './duration.js';
+export { SessionError, type SessionErrorCode, type SessionErrorOptions } from './errors.js';
+export type { DestroyReason, EventMeta, RejectReason, SessionEvent } from './events.js';
+export {
+  type MigrationOptions,
+  migrateToLatest,
+  SessionMigrationProvider,
+  sessionMigrations,
+} from './migrations.js';
+export type { SessionData, SessionValues } from './session-data.js';
+export { type CleanupOptions, type DataChanges, SessionStore } from './session-store.js';
+export { SessionToken } from './session-token.js';
+export { type CleanupJob, type StartCleanupOptions, startCleanup } from './cleanup.js';

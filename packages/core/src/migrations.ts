@@ -1,0 +1,127 @@
+import {
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+  sql,
+} from 'kysely';
+import { dialectKind } from './dialect.js';
+import { SessionError } from './errors.js';
+
+/** Options of the schema helpers. */
+export interface MigrationOptions {
+  /** Session table name. @default "sess_sessions" */
+  tableName?: string | undefined;
+}
+
+function tableOf(options: MigrationOptions): string {
+  const name = options.tableName ?? 'sess_sessions';
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
+    throw new SessionError(
+      'INVALID_CONFIG',
+      `Invalid sess configuration: \`tableName\` must be a plain SQL identifier (got ${JSON.stringify(name)}).`,
+    );
+  }
+  return name;
+}
+
+/**
+ * The session schema as Kysely migrations, keyed by name, for a user's own `Migrator`.
+ * Timestamps are stored as BIGINT epoch milliseconds, so they compare identically on every dialect and in every
+ * server time zone. `data` holds the session's JSON object as text.
+ *
+ * @example
+ * ```ts
+ * const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...myMigrations, ...sessionMigrations() }) } })
+ * ```
+ */
+export function sessionMigrations(options: MigrationOptions = {}): Record<string, Migration> {
+  const table = tableOf(options);
+  return {
+    [`sess_0001_create_${table}`]: {
+      async up(db: Kysely<any>) {
+        const mysql = dialectKind(db) === 'mysql';
+        const text = mysql ? sql`mediumtext` : sql`text`;
+        await db.schema
+          .createTable(table)
+          .ifNotExists()
+          .addColumn('id', 'varchar(26)', (c) => c.primaryKey())
+          .addColumn('token_hash', 'varchar(64)', (c) => c.notNull())
+          .addColumn('user_id', 'varchar(255)', (c) => c.notNull())
+          .addColumn('ip_address', 'varchar(64)', (c) => c.notNull())
+          .addColumn('user_agent', text, (c) => c.notNull())
+          .addColumn('device_name', 'varchar(255)', (c) => c.notNull())
+          .addColumn('device_type', 'varchar(16)', (c) => c.notNull())
+          .addColumn('fingerprint', 'varchar(64)', (c) => c.notNull())
+          .addColumn('data', text, (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_active_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          // MySQL compares strings case-insensitively by default: user "Alice" must not own "alice"'s sessions.
+          .$call((q) => (mysql ? q.modifyEnd(sql`character set utf8mb4 collate utf8mb4_bin`) : q))
+          .execute();
+        await db.schema
+          .createIndex(`${table}_token_hash_uq`)
+          .unique()
+          .on(table)
+          .column('token_hash')
+          .execute();
+        await db.schema
+          .createIndex(`${table}_user_idx`)
+          .on(table)
+          .columns(['user_id', 'last_active_at'])
+          .execute();
+        await db.schema.createIndex(`${table}_expires_idx`).on(table).column('expires_at').execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropTable(table).ifExists().execute();
+      },
+    },
+  };
+}
+
+/** A Kysely `MigrationProvider` over {@link sessionMigrations}. */
+export class SessionMigrationProvider implements MigrationProvider {
+  readonly #options: MigrationOptions;
+  constructor(options: MigrationOptions = {}) {
+    this.#options = options;
+  }
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return sessionMigrations(this.#options);
+  }
+}
+
+/**
+ * Brings the session table to the latest schema. Idempotent and safe to run from several instances at once
+ * (Kysely's migrator takes a lock). Bookkeeping is per table: `<tableName>_migrations` and `<tableName>_migrations_lock`.
+ * Throws `STORE_FAILURE` when a migration fails.
+ */
+export async function migrateToLatest(
+  db: Kysely<any>,
+  options: MigrationOptions = {},
+): Promise<MigrationResultSet> {
+  const table = tableOf(options);
+  const migrator = new Migrator({
+    db,
+    provider: new SessionMigrationProvider({ tableName: table }),
+    migrationTableName: `${table}_migrations`,
+    migrationLockTableName: `${table}_migrations_lock`,
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    throw new SessionError(
+      'STORE_FAILURE',
+      `migrateToLatest failed for table "${table}": ${describe(result.error)}`,
+      {
+        cause: result.error,
+      },
+    );
+  }
+  return result;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,137 @@
+import { SessionError } from './errors.js';
+
+/** The JSON object a session carries. Declare your own shape and pass it as the generic of the manager. */
+export type SessionValues = Record<string, unknown>;
+
+/**
+ * A session as the store returns it: a plain object that never carries the token or its hash.
+ * Dates are `Date` objects.
+ */
+export interface SessionData<D extends SessionValues = SessionValues> {
+  /** Public id (a ULID). Safe to show and to revoke by; never a credential. */
+  id: string;
+  userId: string;
+  ipAddress: string;
+  userAgent: string;
+  deviceName: string;
+  deviceType: string;
+  fingerprint: string;
+  data: D;
+  createdAt: Date;
+  lastActiveAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * Serialises session data to JSON text, rejecting what would not round-trip: BigInt, functions, symbols,
+ * cycles, non-finite numbers, `undefined` in arrays, and objects that are not plain (Date, Map, class instances).
+ * `undefined` object properties are dropped, as `JSON.stringify` does. Throws `INVALID_DATA`.
+ * @internal
+ */
+export function serializeData(data: unknown, what = 'session data'): string {
+  if (!isPlainObject(data)) {
+    throw new SessionError(
+      'INVALID_DATA',
+      `${what} must be a plain JSON object (got ${describeType(data)}).`,
+    );
+  }
+  checkJson(data, '$', new Set(), what);
+  return JSON.stringify(data);
+}
+
+/** Checks one value that will be stored under a data key. Throws `INVALID_DATA`. @internal */
+export function checkDataValue(key: string, value: unknown): void {
+  if (value === undefined) {
+    throw new SessionError(
+      'INVALID_DATA',
+      `session value "${key}" is undefined; use remove("${key}") to delete a key.`,
+    );
+  }
+  checkJson(value, `$.${key}`, new Set(), 'session data');
+}
+
+/** Parses the stored JSON text; a row whose data is not a JSON object gives `INVALID_DATA`. @internal */
+export function parseData(text: unknown, sessionId: string): SessionValues {
+  if (typeof text !== 'string') {
+    throw new SessionError(
+      'INVALID_DATA',
+      `Session ${sessionId} has data that is not JSON text; fix or delete the row.`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new SessionError(
+      'INVALID_DATA',
+      `Session ${sessionId} has data that is not valid JSON; fix or delete the row.`,
+      {
+        cause,
+      },
+    );
+  }
+  if (!isPlainObject(value)) {
+    throw new SessionError(
+      'INVALID_DATA',
+      `Session ${sessionId} has data that is not a JSON object; fix or delete the row.`,
+    );
+  }
+  return value as SessionValues;
+}
+
+function checkJson(value: unknown, path: string, seen: Set<object>, what: string): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) fail(path, `a non-finite number (${value})`, what);
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (seen.has(value)) fail(path, 'a cycle', what);
+      seen.add(value);
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          if (item === undefined) fail(`${path}[${i}]`, 'undefined in an array', what);
+          checkJson(item, `${path}[${i}]`, seen, what);
+        });
+      } else if (isPlainObject(value)) {
+        for (const [key, item] of Object.entries(value)) {
+          if (item !== undefined) checkJson(item, `${path}.${key}`, seen, what);
+        }
+      } else {
+        fail(
+          path,
+          `${describeType(value)} (only plain objects, arrays, strings, finite numbers, booleans and null)`,
+          what,
+        );
+      }
+      seen.delete(value);
+      return;
+    }
+    default:
+      fail(path, `a ${typeof value}`, what);
+  }
+}
+
+function fail(path: string, found: string, what: string): never {
+  throw new SessionError(
+    'INVALID_DATA',
+    `${what} is not JSON-serialisable: ${path} is ${found}. Nothing was written.`,
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object')
+    return `an instance of ${(value as object).constructor?.name ?? 'an unknown class'}`;
+  return `a ${typeof value}`;
+}

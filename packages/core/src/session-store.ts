@@ -1,0 +1,638 @@
+import { type CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
+import { monotonicFactory } from 'ulid';
+import type { SessionMeta } from './client-meta.js';
+import {
+  type CookieOptions,
+  type ResolvedCookieConfig,
+  type ResolvedSessionConfig,
+  resolveCookieConfig,
+  resolveSessionConfig,
+  type SessionOptions,
+} from './config.js';
+import { type DialectKind, dialectKind } from './dialect.js';
+import { SessionError } from './errors.js';
+import { type DestroyReason, type EventMeta, emit, type SessionEvent } from './events.js';
+import { parseData, type SessionData, type SessionValues, serializeData } from './session-data.js';
+import { SessionToken } from './session-token.js';
+
+/** Data changes of one request: keys to set and keys to remove. */
+export interface DataChanges {
+  set: Readonly<Record<string, unknown>>;
+  remove: readonly string[];
+}
+
+/** Options of {@link SessionStore.cleanupExpired}. */
+export interface CleanupOptions {
+  /** Rows deleted per statement. @default 1000 */
+  batchSize?: number | undefined;
+  /** Stops between batches when aborted; the count so far is returned. */
+  signal?: AbortSignal | undefined;
+  /** Called after each batch with the total deleted so far. */
+  onBatch?: ((deletedSoFar: number) => void) | undefined;
+}
+
+/** The row as stored. @internal */
+interface SessionRow {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  ip_address: string;
+  user_agent: string;
+  device_name: string;
+  device_type: string;
+  fingerprint: string;
+  data: string;
+  version: number | string;
+  created_at: number | string | bigint;
+  last_active_at: number | string | bigint;
+  expires_at: number | string | bigint;
+}
+
+/** A session together with its data version, as the manager needs it. @internal */
+export interface LoadedSession {
+  session: SessionData;
+  version: number;
+}
+
+const COLUMNS = [
+  'id',
+  'user_id',
+  'ip_address',
+  'user_agent',
+  'device_name',
+  'device_type',
+  'fingerprint',
+  'data',
+  'version',
+  'created_at',
+  'last_active_at',
+  'expires_at',
+] as const;
+const META_COLUMNS = ['id', 'user_id', 'ip_address', 'user_agent', 'device_name', 'device_type'] as const;
+type MetaRow = Pick<SessionRow, (typeof META_COLUMNS)[number]>;
+
+const MAX_TX_ATTEMPTS = 30;
+const MAX_PATCH_ATTEMPTS = 500;
+
+/**
+ * The low-level session store on one SQL table. Request handlers use a `SessionManager`; jobs, admin code and
+ * framework packages use the store directly.
+ *
+ * @example
+ * ```ts
+ * const store = new SessionStore(db, { ttl: '30d', maxSessionsPerUser: 5 }, { secret: process.env.SESSION_SECRET })
+ * await migrateToLatest(db)
+ * await store.destroyAllForUser('user-42') // "sign this user out everywhere"
+ * ```
+ */
+export class SessionStore {
+  /** The resolved session configuration. */
+  readonly config: ResolvedSessionConfig;
+  /** The resolved cookie configuration. */
+  readonly cookieConfig: ResolvedCookieConfig;
+  readonly #db: Kysely<any>;
+  readonly #kind: DialectKind;
+  readonly #table: string;
+  readonly #ulid = monotonicFactory();
+  readonly #readByTokenQuery: CompiledQuery<SessionRow>;
+
+  constructor(db: Kysely<any>, config: SessionOptions = {}, cookie: CookieOptions = {}) {
+    this.config = resolveSessionConfig(config);
+    this.cookieConfig = resolveCookieConfig(cookie, this.config.cookieName);
+    this.#db = db;
+    this.#kind = dialectKind(db);
+    this.#table = this.config.tableName;
+    // readByToken runs on every request: compile it once and only swap its two parameters per call.
+    this.#readByTokenQuery = db
+      .selectFrom(this.#table)
+      .select(COLUMNS)
+      .where('token_hash', '=', '')
+      .where('expires_at', '>', 0)
+      .compile() as CompiledQuery<SessionRow>;
+  }
+
+  /** The store's clock (`config.now`). Every timestamp sess writes comes from here. */
+  now(): Date {
+    return this.config.now();
+  }
+
+  /** The Kysely instance the store runs on. */
+  get db(): Kysely<any> {
+    return this.#db;
+  }
+
+  /**
+   * Inserts a session (`expires_at = now + ttl`), then, in the same transaction, deletes the user's expired sessions
+   * and evicts the least recently active ones beyond `maxSessionsPerUser` (ties: the smaller id goes first; never the
+   * new one). Concurrent logins of one user are serialised per user; deadlocks and serialisation failures are retried.
+   */
+  async create<D extends SessionValues = SessionValues>(
+    meta: SessionMeta,
+    userId: string,
+    data?: D,
+  ): Promise<{ session: SessionData<D>; token: SessionToken }> {
+    if (typeof userId !== 'string' || userId === '') {
+      throw new SessionError('INVALID_DATA', 'create(): userId must be a non-empty string.');
+    }
+    if (userId.length > 255)
+      throw new SessionError('INVALID_DATA', 'create(): userId must be at most 255 characters.');
+    const json = serializeData(data ?? {});
+    const now = this.now();
+    const nowMs = now.getTime();
+    const token = SessionToken.generate();
+    const row: SessionRow = {
+      id: this.#ulid(nowMs),
+      token_hash: token.hash(),
+      user_id: userId,
+      ip_address: meta.ipAddress.slice(0, 64),
+      user_agent: meta.userAgent,
+      device_name: meta.deviceName.slice(0, 255),
+      device_type: meta.deviceType.slice(0, 16),
+      fingerprint: meta.fingerprint,
+      data: json,
+      version: 0,
+      created_at: nowMs,
+      last_active_at: nowMs,
+      expires_at: this.#capExpiry(nowMs + this.config.ttlMs, nowMs),
+    };
+    const max = this.config.maxSessionsPerUser;
+    const removed = await this.#transaction('create', async (trx) => {
+      await this.#lockUser(trx, userId);
+      await trx.insertInto(this.#table).values(row).execute();
+      const others = (await this.#forUpdate(
+        trx
+          .selectFrom(this.#table)
+          .select([...META_COLUMNS, 'last_active_at', 'expires_at'])
+          .where('user_id', '=', userId)
+          .where('id', '!=', row.id)
+          .orderBy('last_active_at', 'desc')
+          .orderBy('id', 'desc'),
+      ).execute()) as (MetaRow & Pick<SessionRow, 'last_active_at' | 'expires_at'>)[];
+      const expired = others.filter((r) => Number(r.expires_at) <= nowMs);
+      const evicted = others.filter((r) => Number(r.expires_at) > nowMs).slice(max - 1);
+      const doomed = [...expired, ...evicted];
+      if (doomed.length > 0) {
+        await trx
+          .deleteFrom(this.#table)
+          .where(
+            'id',
+            'in',
+            doomed.map((r) => r.id),
+          )
+          .execute();
+      }
+      return { expired, evicted };
+    });
+    const session = toSessionData(row) as SessionData<D>;
+    this.#emit({ type: 'created', sessionId: row.id, userId, at: now, meta: eventMeta(row) });
+    for (const r of removed.expired) this.#emitDestroyed(r, 'expiry_cleanup', now);
+    for (const r of removed.evicted) this.#emitDestroyed(r, 'eviction', now);
+    return { session, token };
+  }
+
+  /** The session with this public id, expired or not; `null` when there is none. */
+  async read<D extends SessionValues = SessionValues>(id: string): Promise<SessionData<D> | null> {
+    const row = await this.#run('read', () =>
+      this.#db.selectFrom(this.#table).select(COLUMNS).where('id', '=', id).executeTakeFirst(),
+    );
+    return row ? (toSessionData(row as SessionRow) as SessionData<D>) : null;
+  }
+
+  /** The live (non-expired) session that this token opens; `null` otherwise. */
+  async readByToken<D extends SessionValues = SessionValues>(
+    token: SessionToken,
+  ): Promise<SessionData<D> | null> {
+    const loaded = await this.loadByToken(token);
+    return loaded ? (loaded.session as SessionData<D>) : null;
+  }
+
+  /**
+   * Like {@link readByToken}, with the data version that {@link applyChanges} checks. One query.
+   * @internal used by `SessionManager`
+   */
+  async loadByToken(token: SessionToken): Promise<LoadedSession | null> {
+    const query = this.#readByTokenQuery;
+    const result = await this.#run('readByToken', () =>
+      this.#db.executeQuery<SessionRow>({ ...query, parameters: [token.hash(), this.now().getTime()] }),
+    );
+    const row = result.rows[0];
+    return row ? { session: toSessionData(row), version: Number(row.version) } : null;
+  }
+
+  /** Deletes a session; no error when it is absent. */
+  async destroy(id: string, reason: DestroyReason = 'admin'): Promise<void> {
+    await this.#destroyWhere('destroy', reason, (q) => q.where('id', '=', id));
+  }
+
+  /**
+   * Deletes the session `id` only if it belongs to `userId`. Resolves `true` when a row was deleted.
+   * The building block of "revoke one of my devices".
+   */
+  async destroyForUser(userId: string, id: string, reason: DestroyReason = 'revoke'): Promise<boolean> {
+    const n = await this.#destroyWhere('destroyForUser', reason, (q) =>
+      q.where('id', '=', id).where('user_id', '=', userId),
+    );
+    return n > 0;
+  }
+
+  /** Deletes every session of the user; resolves the number deleted. */
+  async destroyAllForUser(userId: string, reason: DestroyReason = 'logout_all'): Promise<number> {
+    return this.#destroyWhere('destroyAllForUser', reason, (q) => q.where('user_id', '=', userId));
+  }
+
+  /** Deletes the user's sessions except `keepId`; resolves the number deleted. */
+  async destroyAllExcept(
+    userId: string,
+    keepId: string,
+    reason: DestroyReason = 'logout_other',
+  ): Promise<number> {
+    return this.#destroyWhere('destroyAllExcept', reason, (q) =>
+      q.where('user_id', '=', userId).where('id', '!=', keepId),
+    );
+  }
+
+  /**
+   * Gives the session a new token; the old one stops working at once. The expiry is not extended.
+   * Throws `SESSION_NOT_FOUND` when there is no such session.
+   */
+  async rotateToken(id: string): Promise<SessionToken> {
+    const token = SessionToken.generate();
+    const result = await this.#run('rotateToken', () =>
+      this.#db
+        .updateTable(this.#table)
+        .set({ token_hash: token.hash() })
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    if (Number(result.numUpdatedRows) === 0) {
+      throw new SessionError('SESSION_NOT_FOUND', `rotateToken(): no session with id ${id}.`);
+    }
+    if (this.config.onEvent) {
+      const row = await this.#metaRow(id);
+      if (row)
+        this.#emit({
+          type: 'rotated',
+          sessionId: id,
+          userId: row.user_id,
+          at: this.now(),
+          meta: eventMeta(row),
+        });
+    }
+    return token;
+  }
+
+  /**
+   * Sets `last_active_at = now` and `expires_at = newExpiresAt`, capped by the absolute deadline when
+   * `absoluteTtl` is set. Resolves `false` when there was no row (a deleted session is never recreated).
+   */
+  async touch(id: string, newExpiresAt: Date): Promise<boolean> {
+    const nowMs = this.now().getTime();
+    const result = await this.#run('touch', () =>
+      this.#db
+        .updateTable(this.#table)
+        .set({ last_active_at: nowMs, expires_at: this.#cappedExpirySql(newExpiresAt.getTime()) })
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    const updated = Number(result.numUpdatedRows) > 0;
+    if (updated && this.config.onEvent) {
+      const row = await this.#metaRow(id);
+      if (row) this.#emitTouched(row, nowMs);
+    }
+    return updated;
+  }
+
+  /** Replaces the session's JSON data. Resolves `false` when there was no row. Throws `INVALID_DATA`. */
+  async updateData(id: string, data: SessionValues): Promise<boolean> {
+    const json = serializeData(data);
+    const result = await this.#run('updateData', () =>
+      this.#db
+        .updateTable(this.#table)
+        .set({ data: json, version: sql`version + 1` })
+        .where('id', '=', id)
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /**
+   * Applies changed keys to the session's data without losing concurrent changes to other keys, optionally
+   * touching it in the same write. Optimistic: the write succeeds when the row still has `base.version`; otherwise
+   * the row is re-read, the changes re-applied, and the write retried. With no contention it is exactly one
+   * `UPDATE`. Resolves `false` when the session no longer exists (it is never recreated).
+   */
+  async applyChanges(
+    id: string,
+    base: { data: SessionValues; version: number },
+    changes: DataChanges,
+    touch?: { expiresAt: Date } | undefined,
+  ): Promise<boolean> {
+    let current = base;
+    for (let attempt = 1; attempt <= MAX_PATCH_ATTEMPTS; attempt++) {
+      const next: SessionValues = { ...current.data, ...changes.set };
+      for (const key of changes.remove) delete next[key];
+      const json = serializeData(next);
+      const nowMs = this.now().getTime();
+      const set: Record<string, unknown> = { data: json, version: current.version + 1 };
+      if (touch) {
+        set.last_active_at = nowMs;
+        set.expires_at = this.#cappedExpirySql(touch.expiresAt.getTime());
+      }
+      const version = current.version;
+      const result = await this.#run('applyChanges', () =>
+        this.#db
+          .updateTable(this.#table)
+          .set(set)
+          .where('id', '=', id)
+          .where('version', '=', version)
+          .executeTakeFirst(),
+      );
+      if (Number(result.numUpdatedRows) > 0) return true;
+      const fresh = await this.#run('applyChanges', () =>
+        this.#db.selectFrom(this.#table).select(['data', 'version']).where('id', '=', id).executeTakeFirst(),
+      );
+      if (!fresh) return false;
+      current = { data: parseData(fresh.data, id), version: Number(fresh.version) };
+      if (attempt > 3) await sleep(Math.random() * Math.min(attempt, 20));
+    }
+    throw new SessionError(
+      'STORE_FAILURE',
+      `applyChanges(): session ${id} changed concurrently ${MAX_PATCH_ATTEMPTS} times in a row; the change was not saved.`,
+    );
+  }
+
+  /** The user's live sessions, most recently active first. */
+  async listForUser<D extends SessionValues = SessionValues>(userId: string): Promise<SessionData<D>[]> {
+    const nowMs = this.now().getTime();
+    const rows = await this.#run('listForUser', () =>
+      this.#db
+        .selectFrom(this.#table)
+        .select(COLUMNS)
+        .where('user_id', '=', userId)
+        .where('expires_at', '>', nowMs)
+        .orderBy('last_active_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute(),
+    );
+    return (rows as SessionRow[]).map((r) => toSessionData(r) as SessionData<D>);
+  }
+
+  /**
+   * Deletes expired sessions in bounded batches through the `expires_at` index and resolves the count.
+   * Safe to run from many instances at once: on PostgreSQL and MySQL/MariaDB each batch locks its rows with
+   * `FOR UPDATE SKIP LOCKED`, so cleaners never wait on each other, never deadlock and never delete a row twice.
+   */
+  async cleanupExpired(options: CleanupOptions = {}): Promise<number> {
+    const batchSize = options.batchSize ?? 1000;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new SessionError(
+        'INVALID_CONFIG',
+        `cleanupExpired(): batchSize must be an integer of at least 1 (got ${batchSize}).`,
+      );
+    }
+    const hooked = this.config.onEvent !== undefined;
+    let total = 0;
+    for (;;) {
+      if (options.signal?.aborted) break;
+      const now = this.now();
+      const nowMs = now.getTime();
+      const { rows, deleted } = await this.#transaction('cleanupExpired', async (trx) => {
+        const found = (await this.#forUpdate(
+          trx
+            .selectFrom(this.#table)
+            .select(hooked ? META_COLUMNS : ['id'])
+            .where('expires_at', '<=', nowMs)
+            .orderBy('expires_at')
+            .limit(batchSize),
+          true,
+        ).execute()) as MetaRow[];
+        if (found.length === 0) return { rows: found, deleted: 0 };
+        const result = await trx
+          .deleteFrom(this.#table)
+          .where(
+            'id',
+            'in',
+            found.map((r) => r.id),
+          )
+          .where('expires_at', '<=', nowMs)
+          .executeTakeFirst();
+        return { rows: found, deleted: Number(result.numDeletedRows) };
+      });
+      total += deleted;
+      if (hooked) for (const r of rows) this.#emitDestroyed(r, 'expiry_cleanup', now);
+      options.onBatch?.(total);
+      if (rows.length < batchSize) break;
+    }
+    return total;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  async #destroyWhere(
+    op: string,
+    reason: DestroyReason,
+    where: <Q extends { where: (...args: any[]) => any }>(q: Q) => Q,
+  ): Promise<number> {
+    const now = this.now();
+    if (!this.config.onEvent) {
+      const result = await this.#run(op, () =>
+        where(this.#db.deleteFrom(this.#table) as any).executeTakeFirst(),
+      );
+      return Number((result as { numDeletedRows: bigint }).numDeletedRows);
+    }
+    if (this.#kind === 'postgres' || this.#kind === 'sqlite') {
+      const rows = (await this.#run(op, () =>
+        where(this.#db.deleteFrom(this.#table) as any)
+          .returning(META_COLUMNS)
+          .execute(),
+      )) as MetaRow[];
+      for (const r of rows) this.#emitDestroyed(r, reason, now);
+      return rows.length;
+    }
+    const rows = (await this.#run(op, () =>
+      where(this.#db.selectFrom(this.#table).select(META_COLUMNS) as any).execute(),
+    )) as MetaRow[];
+    if (rows.length === 0) return 0;
+    const result = await this.#run(op, () =>
+      this.#db
+        .deleteFrom(this.#table)
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .executeTakeFirst(),
+    );
+    for (const r of rows) this.#emitDestroyed(r, reason, now);
+    return Number(result.numDeletedRows);
+  }
+
+  /** Serialises concurrent `create` calls of one user inside the transaction. */
+  async #lockUser(trx: Transaction<any>, userId: string): Promise<void> {
+    if (this.#kind === 'postgres') {
+      await sql`select pg_advisory_xact_lock(hashtextextended(${`${this.#table}:${userId}`}, 0))`.execute(
+        trx,
+      );
+    } else if (this.#kind === 'mysql') {
+      // A locking read over the (user_id, last_active_at) index takes next-key locks, including the gap where
+      // this user's new rows go, so a concurrent create for the same user waits (or deadlocks and is retried).
+      await trx.selectFrom(this.#table).select('id').where('user_id', '=', userId).forUpdate().execute();
+    }
+    // SQLite: a write transaction is exclusive already.
+  }
+
+  #forUpdate<Q extends { forUpdate(): Q; skipLocked(): Q }>(query: Q, skipLocked = false): Q {
+    if (this.#kind !== 'postgres' && this.#kind !== 'mysql') return query;
+    const locked = query.forUpdate();
+    return skipLocked ? locked.skipLocked() : locked;
+  }
+
+  async #transaction<T>(op: string, fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(fn);
+      } catch (error) {
+        if (error instanceof SessionError) throw error;
+        if (attempt < MAX_TX_ATTEMPTS && isTransient(error)) {
+          await sleep(Math.random() * 5 * Math.min(attempt, 10));
+          continue;
+        }
+        throw storeFailure(op, error);
+      }
+    }
+  }
+
+  async #run<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof SessionError) throw error;
+      throw storeFailure(op, error);
+    }
+  }
+
+  async #metaRow(id: string): Promise<(MetaRow & { expires_at: unknown }) | undefined> {
+    try {
+      return (await this.#db
+        .selectFrom(this.#table)
+        .select([...META_COLUMNS, 'expires_at'])
+        .where('id', '=', id)
+        .executeTakeFirst()) as (MetaRow & { expires_at: unknown }) | undefined;
+    } catch {
+      return undefined; // an event is best effort; the operation itself succeeded
+    }
+  }
+
+  #capExpiry(expiresMs: number, createdMs: number): number {
+    const abs = this.config.absoluteTtlMs;
+    return abs === null ? expiresMs : Math.min(expiresMs, createdMs + abs);
+  }
+
+  #cappedExpirySql(expiresMs: number) {
+    const abs = this.config.absoluteTtlMs;
+    if (abs === null) return expiresMs;
+    return sql<number>`case when created_at + ${abs} < ${expiresMs} then created_at + ${abs} else ${expiresMs} end`;
+  }
+
+  #emit(event: SessionEvent): void {
+    emit(this.config.onEvent, event);
+  }
+
+  #emitDestroyed(row: MetaRow, reason: DestroyReason, at: Date): void {
+    this.#emit({
+      type: 'destroyed',
+      reason,
+      sessionId: row.id,
+      userId: row.user_id,
+      at,
+      meta: eventMeta(row),
+    });
+  }
+
+  #emitTouched(row: MetaRow & { expires_at?: unknown }, nowMs: number): void {
+    this.#emit({
+      type: 'touched',
+      sessionId: row.id,
+      userId: row.user_id,
+      at: new Date(nowMs),
+      expiresAt: new Date(Number(row.expires_at)),
+      meta: eventMeta(row),
+    });
+  }
+
+  /** Emits a `touched` event for a session the caller already holds. @internal */
+  emitTouched(session: SessionData, expiresAt: Date): void {
+    this.#emit({
+      type: 'touched',
+      sessionId: session.id,
+      userId: session.userId,
+      at: this.now(),
+      expiresAt,
+      meta: eventMetaOf(session),
+    });
+  }
+
+  /** Emits an event from the manager through the configured hook. @internal */
+  emitEvent(event: SessionEvent): void {
+    this.#emit(event);
+  }
+}
+
+function toSessionData(row: SessionRow): SessionData {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    ipAddress: row.ip_address,
+    userAgent: row.user_agent,
+    deviceName: row.device_name,
+    deviceType: row.device_type,
+    fingerprint: row.fingerprint,
+    data: parseData(row.data, row.id),
+    createdAt: new Date(Number(row.created_at)),
+    lastActiveAt: new Date(Number(row.last_active_at)),
+    expiresAt: new Date(Number(row.expires_at)),
+  };
+}
+
+function eventMeta(row: MetaRow): EventMeta {
+  return {
+    ipAddress: row.ip_address,
+    userAgent: row.user_agent,
+    deviceName: row.device_name,
+    deviceType: row.device_type,
+  };
+}
+
+/** Client metadata of a session, for events. @internal */
+export function eventMetaOf(session: SessionData): EventMeta {
+  return {
+    ipAddress: session.ipAddress,
+    userAgent: session.userAgent,
+    deviceName: session.deviceName,
+    deviceType: session.deviceType,
+  };
+}
+
+/** Deadlocks, serialisation failures and busy databases: worth another try. */
+function isTransient(error: unknown): boolean {
+  const e = error as { code?: unknown; errno?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.code === '40001' || e.code === '40P01' || e.code === '55P03') return true; // PostgreSQL
+  if (e.errno === 1213 || e.errno === 1205) return true; // MySQL/MariaDB deadlock, lock wait timeout
+  return typeof e.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(e.code);
+}
+
+function storeFailure(op: string, error: unknown): SessionError {
+  const detail = error instanceof Error ? error.message : String(error);
+  // Never echo anything token-shaped (a driver may quote a duplicate key).
+  const safe = detail.replace(/[0-9a-fA-F]{64}/g, '****').slice(0, 300);
+  return new SessionError(
+    'STORE_FAILURE',
+    `SessionStore.${op} failed: the database did not complete the operation (${safe}). Check that the database is reachable and migrated (migrateToLatest).`,
+    { cause: error },
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
