@@ -51,21 +51,30 @@ export function startCleanup(store: SessionStore, options: StartCleanupOptions =
   let inFlight: Promise<number> | undefined;
   let stopped = false;
 
+  const report = (error: unknown) => {
+    try {
+      onError(error);
+    } catch {
+      // a throwing reporter must not stop the job
+    }
+  };
+
   const run = (): Promise<number> => {
     if (inFlight) return inFlight;
     inFlight = store
       .cleanupExpired({ batchSize, signal: abort.signal })
       .then(
         (deleted) => {
-          options.onRun?.(deleted);
+          try {
+            options.onRun?.(deleted);
+          } catch (error) {
+            // a throwing onRun must neither stop the job nor surface as an unhandled rejection
+            report(error);
+          }
           return deleted;
         },
         (error: unknown) => {
-          try {
-            onError(error);
-          } catch {
-            // a throwing reporter must not stop the job
-          }
+          report(error);
           return 0;
         },
       )
@@ -83,16 +92,18 @@ export function startCleanup(store: SessionStore, options: StartCleanupOptions =
     if (!options.keepAlive) timer.unref?.();
   };
 
+  const onAbort = () => void stop();
   const stop = async () => {
     stopped = true;
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
     abort.abort();
     await inFlight;
   };
 
   if (options.signal) {
     if (options.signal.aborted) stopped = true;
-    else options.signal.addEventListener('abort', () => void stop(), { once: true });
+    else options.signal.addEventListener('abort', onAbort, { once: true });
   }
   if (!stopped) {
     if (options.runImmediately ?? true) void run();

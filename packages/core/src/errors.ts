@@ -7,7 +7,8 @@ export type SessionErrorCode =
   | 'STORE_FAILURE'
   | 'INVALID_CONFIG'
   | 'INVALID_DATA'
-  | 'NO_SESSION_CONTEXT';
+  | 'NO_SESSION_CONTEXT'
+  | 'READ_ONLY';
 
 const STATUS: Record<SessionErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -16,6 +17,7 @@ const STATUS: Record<SessionErrorCode, number> = {
   INVALID_CONFIG: 500,
   INVALID_DATA: 500,
   NO_SESSION_CONTEXT: 500,
+  READ_ONLY: 500,
 };
 
 /** Options of {@link SessionError}. */

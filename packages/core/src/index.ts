@@ -34,3 +34,11 @@ export type { SessionData, SessionValues } from './session-data.js';
 export { type CleanupOptions, type DataChanges, SessionStore } from './session-store.js';
 export { SessionToken } from './session-token.js';
 export { type CleanupJob, type StartCleanupOptions, startCleanup } from './cleanup.js';
+export { getCookieFromHeader, MAX_COOKIE_VALUE_LENGTH, serializeCookie } from './cookies.js';
+export {
+  type CommitOptions,
+  type SessionListItem,
+  SessionManager,
+  type SessionManagerOptions,
+} from './session-manager.js';
+export type { CookieAttributes, SessionPort } from './session-port.js';

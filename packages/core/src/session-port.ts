@@ -1,0 +1,34 @@
+import type { SameSite } from './config.js';
+
+/** Attributes of a cookie that sess sets or clears. */
+export interface CookieAttributes {
+  path: string;
+  domain?: string | undefined;
+  secure: boolean;
+  httpOnly: boolean;
+  sameSite: SameSite;
+  /** Seconds; 0 clears the cookie. */
+  maxAge: number;
+  /** The same moment as `maxAge`, for clients that only read `Expires`. */
+  expires: Date;
+}
+
+/**
+ * The small interface through which a {@link SessionManager} talks to one HTTP request and its response.
+ * Framework packages implement it; tests use `MemoryPort` from `@sess/core/testing`.
+ */
+export interface SessionPort {
+  /** The value of the named request cookie, or `undefined` when the request has none. */
+  getCookie(name: string): string | undefined;
+  /** A request header, case-insensitive, or `undefined`. */
+  getHeader(name: string): string | undefined;
+  /** The socket peer address when the runtime gives one (it is the client IP unless `trustedProxies` say otherwise). */
+  remoteAddress(): string | undefined;
+  /** Sets a response cookie; a clearing cookie has `maxAge: 0`. */
+  setCookie(name: string, value: string, attributes: CookieAttributes): void;
+  /**
+   * Sets a response header: `Cache-Control: no-store` and `Vary: Cookie` (merge `Vary` with existing values).
+   * Omit it where there is no response to write headers on (a server action).
+   */
+  setHeader?(name: 'Cache-Control' | 'Vary', value: string): void;
+}
