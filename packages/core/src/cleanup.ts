@@ -43,7 +43,11 @@ export interface CleanupJob {
  */
 export function startCleanup(store: SessionStore, options: StartCleanupOptions = {}): CleanupJob {
   const intervalMs = durationToMs('interval', options.interval ?? '15m');
-  if (intervalMs <= 0) throw new SessionError('INVALID_CONFIG', 'Invalid sess configuration: `interval` must be greater than 0.');
+  if (intervalMs <= 0)
+    throw new SessionError(
+      'INVALID_CONFIG',
+      'Invalid sess configuration: `interval` must be greater than 0.',
+    );
   const batchSize = options.batchSize ?? 1000;
   const onError = options.onError ?? ((error: unknown) => console.error('[sess] cleanup failed:', error));
   const abort = new AbortController();

@@ -33,8 +33,13 @@ export function sessionCookieValue(token: SessionToken, config: ResolvedCookieCo
 }
 
 /** Attributes for a cookie that lives until `expiresAt`, or that clears the cookie when `expiresAt` is null. @internal */
-export function cookieAttributes(config: ResolvedCookieConfig, now: Date, expiresAt: Date | null): CookieAttributes {
-  const maxAge = expiresAt === null ? 0 : Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
+export function cookieAttributes(
+  config: ResolvedCookieConfig,
+  now: Date,
+  expiresAt: Date | null,
+): CookieAttributes {
+  const maxAge =
+    expiresAt === null ? 0 : Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
   return {
     path: config.path,
     domain: config.domain,

@@ -1,3 +1,4 @@
+export { type CleanupJob, type StartCleanupOptions, startCleanup } from './cleanup.js';
 export {
   buildSessionMeta,
   clientIp,
@@ -21,6 +22,7 @@ export {
   type SessionOptions,
 } from './config.js';
 export { signCookieValue, unsignCookieValue } from './cookie-signing.js';
+export { getCookieFromHeader, MAX_COOKIE_VALUE_LENGTH, serializeCookie } from './cookies.js';
 export { type Duration, durationToMs } from './duration.js';
 export { SessionError, type SessionErrorCode, type SessionErrorOptions } from './errors.js';
 export type { DestroyReason, EventMeta, RejectReason, SessionEvent } from './events.js';
@@ -31,10 +33,6 @@ export {
   sessionMigrations,
 } from './migrations.js';
 export type { SessionData, SessionValues } from './session-data.js';
-export { type CleanupOptions, type DataChanges, SessionStore } from './session-store.js';
-export { SessionToken } from './session-token.js';
-export { type CleanupJob, type StartCleanupOptions, startCleanup } from './cleanup.js';
-export { getCookieFromHeader, MAX_COOKIE_VALUE_LENGTH, serializeCookie } from './cookies.js';
 export {
   type CommitOptions,
   type SessionListItem,
@@ -42,3 +40,5 @@ export {
   type SessionManagerOptions,
 } from './session-manager.js';
 export type { CookieAttributes, SessionPort } from './session-port.js';
+export { type CleanupOptions, type DataChanges, SessionStore } from './session-store.js';
+export { SessionToken } from './session-token.js';

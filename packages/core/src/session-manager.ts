@@ -149,7 +149,8 @@ export class SessionManager<D extends SessionValues = SessionValues> {
       const now = this.#store.now();
       const config = this.#store.config;
       const changed = this.#set.size > 0 || this.#removed.size > 0;
-      const touchDue = !this.#fresh && now.getTime() - session.lastActiveAt.getTime() >= config.touchIntervalMs;
+      const touchDue =
+        !this.#fresh && now.getTime() - session.lastActiveAt.getTime() >= config.touchIntervalMs;
       if (changed || touchDue) {
         const expiresAt = this.#nextExpiry(session, now);
         try {
@@ -233,7 +234,11 @@ export class SessionManager<D extends SessionValues = SessionValues> {
     this.#removed.clear();
     this.#fresh = true;
     this.#dead = false;
-    this.#cookie = { kind: 'set', value: sessionCookieValue(token, this.#store.cookieConfig), expiresAt: session.expiresAt };
+    this.#cookie = {
+      kind: 'set',
+      value: sessionCookieValue(token, this.#store.cookieConfig),
+      expiresAt: session.expiresAt,
+    };
     return session;
   }
 
@@ -264,7 +269,8 @@ export class SessionManager<D extends SessionValues = SessionValues> {
   async revoke(id: string): Promise<void> {
     const session = this.#required('revoke');
     const destroyed = await this.#store.destroyForUser(session.userId, id, 'revoke');
-    if (!destroyed) throw new SessionError('SESSION_NOT_FOUND', `revoke(): you have no session with id ${id}.`);
+    if (!destroyed)
+      throw new SessionError('SESSION_NOT_FOUND', `revoke(): you have no session with id ${id}.`);
     if (id === session.id) this.#signedOut();
   }
 
@@ -278,7 +284,11 @@ export class SessionManager<D extends SessionValues = SessionValues> {
       if (SessionError.is(error, 'SESSION_NOT_FOUND')) this.#signedOut();
       throw error;
     }
-    this.#cookie = { kind: 'set', value: sessionCookieValue(token, this.#store.cookieConfig), expiresAt: session.expiresAt };
+    this.#cookie = {
+      kind: 'set',
+      value: sessionCookieValue(token, this.#store.cookieConfig),
+      expiresAt: session.expiresAt,
+    };
   }
 
   /** The user's live sessions, most recently active first, each marked whether it is this one. */
@@ -317,7 +327,9 @@ export class SessionManager<D extends SessionValues = SessionValues> {
   #nextExpiry(session: SessionData<D>, now: Date): Date {
     const { ttlMs, absoluteTtlMs } = this.#store.config;
     const sliding = now.getTime() + ttlMs;
-    return new Date(absoluteTtlMs === null ? sliding : Math.min(sliding, session.createdAt.getTime() + absoluteTtlMs));
+    return new Date(
+      absoluteTtlMs === null ? sliding : Math.min(sliding, session.createdAt.getTime() + absoluteTtlMs),
+    );
   }
 
   #signedOut(): void {
@@ -329,7 +341,8 @@ export class SessionManager<D extends SessionValues = SessionValues> {
 
   #required(op: string): SessionData<D> {
     this.#writable(op);
-    if (!this.#session) throw new SessionError('UNAUTHENTICATED', `${op}(): sign in first; this request has no session.`);
+    if (!this.#session)
+      throw new SessionError('UNAUTHENTICATED', `${op}(): sign in first; this request has no session.`);
     return this.#session;
   }
 
@@ -341,7 +354,10 @@ export class SessionManager<D extends SessionValues = SessionValues> {
       );
     }
     if (this.#state === 'committed') {
-      throw new SessionError('NO_SESSION_CONTEXT', `${op}(): the response was already committed; change the session inside the handler.`);
+      throw new SessionError(
+        'NO_SESSION_CONTEXT',
+        `${op}(): the response was already committed; change the session inside the handler.`,
+      );
     }
   }
 

@@ -384,8 +384,13 @@ export class SessionStore {
 
   /**
    * Deletes expired sessions in bounded batches through the `expires_at` index and resolves the count.
-   * Safe to run from many instances at once: on PostgreSQL and MySQL/MariaDB each batch locks its rows with
-   * `FOR UPDATE SKIP LOCKED`, so cleaners never wait on each other, never deadlock and never delete a row twice.
+   * Safe to run from many instances at once, without deadlocks and without deleting a row twice or missing one:
+   * - PostgreSQL: each batch locks its rows with `FOR UPDATE SKIP LOCKED`, so cleaners never wait on each other;
+   * - MySQL/MariaDB: each batch is one `DELETE ... ORDER BY expires_at LIMIT n`, so concurrent cleaners take their
+   *   locks in the same index order and queue instead of deadlocking (InnoDB deadlocks on `SKIP LOCKED` followed
+   *   by a delete); with an `onEvent` hook, a locking read in the same order names the rows first;
+   * - SQLite: each batch is one `DELETE ... WHERE id IN (SELECT ... LIMIT n)` statement, which takes the write lock
+   *   at once (a read-then-write transaction fails with `SQLITE_BUSY` when another connection writes between).
    */
   async cleanupExpired(options: CleanupOptions = {}): Promise<number> {
     const batchSize = options.batchSize ?? 1000;
@@ -396,24 +401,42 @@ export class SessionStore {
       );
     }
     const hooked = this.config.onEvent !== undefined;
-    let total = 0;
-    for (;;) {
-      if (options.signal?.aborted) break;
-      const now = this.now();
-      const nowMs = now.getTime();
-      const { rows, deleted } = await this.#transaction('cleanupExpired', async (trx) => {
-        const found = (await this.#forUpdate(
-          trx
-            .selectFrom(this.#table)
-            .select(hooked ? META_COLUMNS : ['id'])
-            .where('expires_at', '<=', nowMs)
-            .orderBy('expires_at')
-            .limit(batchSize),
-          true,
-        ).execute()) as MetaRow[];
-        if (found.length === 0) return { rows: found, deleted: 0 };
+    const table = this.#table;
+    const kind = this.#kind;
+    const expired = (q: any, nowMs: number) =>
+      q.where('expires_at', '<=', nowMs).orderBy('expires_at').limit(batchSize);
+    /** One batch: the rows named (with a hook), how many were deleted, and how many the batch took on. */
+    type Batch = { rows: MetaRow[]; deleted: number; taken: number };
+    const batch = (trx: Transaction<any>, nowMs: number): Promise<Batch> => {
+      if (kind === 'mysql' && !hooked) {
+        return expired(trx.deleteFrom(table), nowMs)
+          .executeTakeFirst()
+          .then((r: { numDeletedRows: bigint }) => {
+            const deleted = Number(r.numDeletedRows);
+            return { rows: [], deleted, taken: deleted };
+          });
+      }
+      if (kind === 'sqlite') {
+        const doomed = expired(trx.selectFrom(table).select('id'), nowMs);
+        const del = trx.deleteFrom(table).where('id', 'in', doomed);
+        return hooked
+          ? del
+              .returning(META_COLUMNS)
+              .execute()
+              .then((rows) => ({ rows: rows as MetaRow[], deleted: rows.length, taken: rows.length }))
+          : del.executeTakeFirst().then((r) => {
+              const deleted = Number(r.numDeletedRows);
+              return { rows: [], deleted, taken: deleted };
+            });
+      }
+      return (async () => {
+        let select = expired(trx.selectFrom(table).select(hooked ? META_COLUMNS : ['id']), nowMs);
+        if (kind === 'postgres') select = select.forUpdate().skipLocked();
+        else if (kind === 'mysql') select = select.forUpdate();
+        const found = (await select.execute()) as MetaRow[];
+        if (found.length === 0) return { rows: found, deleted: 0, taken: 0 };
         const result = await trx
-          .deleteFrom(this.#table)
+          .deleteFrom(table)
           .where(
             'id',
             'in',
@@ -421,12 +444,19 @@ export class SessionStore {
           )
           .where('expires_at', '<=', nowMs)
           .executeTakeFirst();
-        return { rows: found, deleted: Number(result.numDeletedRows) };
-      });
+        return { rows: found, deleted: Number(result.numDeletedRows), taken: found.length };
+      })();
+    };
+    let total = 0;
+    for (;;) {
+      if (options.signal?.aborted) break;
+      const now = this.now();
+      const nowMs = now.getTime();
+      const { rows, deleted, taken } = await this.#transaction('cleanupExpired', (trx) => batch(trx, nowMs));
       total += deleted;
       if (hooked) for (const r of rows) this.#emitDestroyed(r, 'expiry_cleanup', now);
       options.onBatch?.(total);
-      if (rows.length < batchSize) break;
+      if (taken < batchSize) break;
     }
     return total;
   }

@@ -1,4 +1,11 @@
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  Dialect,
+  Driver,
+  QueryResult,
+  TransactionSettings,
+} from 'kysely';
 
 /** Kind of a statement, from its first keyword. */
 export type StatementKind = 'read' | 'write' | 'transaction' | 'other';
@@ -33,7 +40,8 @@ function classify(sql: string): StatementKind {
   const word = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? '';
   if (word === 'select' || word === 'with') return 'read';
   if (['insert', 'update', 'delete', 'replace', 'merge'].includes(word)) return 'write';
-  if (['begin', 'commit', 'rollback', 'start', 'savepoint', 'release', 'set'].includes(word)) return 'transaction';
+  if (['begin', 'commit', 'rollback', 'start', 'savepoint', 'release', 'set'].includes(word))
+    return 'transaction';
   return 'other';
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import Database from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import { describe } from 'vitest';
@@ -19,12 +19,21 @@ export interface TestDatabase {
 
 export type DialectName = 'sqlite-memory' | 'sqlite-file' | 'pglite' | 'postgres' | 'mysql';
 
+export interface OpenOptions {
+  /** Database session time zone of the connections (where the dialect has one). */
+  timeZone?: string;
+  /** Wraps the dialect (a query counter, an injected fault). */
+  wrap?: (dialect: Dialect) => Dialect;
+}
+
 export interface DialectSpec {
   name: DialectName;
   /** Env var that names the server, for server dialects. */
   env?: string;
-  open(options?: { timeZone?: string }): Promise<TestDatabase>;
+  open(options?: OpenOptions): Promise<TestDatabase>;
 }
+
+const same = (d: Dialect) => d;
 
 // PGlite takes seconds to start: one instance per test file (module), shared by every suite in it.
 let pglite: Promise<PGlite> | undefined;
@@ -32,19 +41,23 @@ let pglite: Promise<PGlite> | undefined;
 export const DIALECTS: readonly DialectSpec[] = [
   {
     name: 'sqlite-memory',
-    async open() {
-      const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    async open(options = {}) {
+      const wrap = options.wrap ?? same;
+      const db = new Kysely<any>({
+        dialect: wrap(new SqliteDialect({ database: new Database(':memory:') })),
+      });
       return { name: 'sqlite-memory', db, close: () => db.destroy() };
     },
   },
   {
     name: 'sqlite-file',
-    async open() {
+    async open(options = {}) {
+      const wrap = options.wrap ?? same;
       const dir = mkdtempSync(join(tmpdir(), 'sess-test-'));
       const database = new Database(join(dir, 'sessions.sqlite'));
       database.pragma('journal_mode = WAL');
       database.pragma('busy_timeout = 5000');
-      const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+      const db = new Kysely<any>({ dialect: wrap(new SqliteDialect({ database })) });
       return {
         name: 'sqlite-file',
         db,
@@ -61,7 +74,7 @@ export const DIALECTS: readonly DialectSpec[] = [
       pglite ??= PGlite.create();
       const instance = await pglite;
       if (options.timeZone) await instance.exec(`SET TIME ZONE '${options.timeZone}'`);
-      const db = new Kysely<any>({ dialect: pgliteDialect(instance) });
+      const db = new Kysely<any>({ dialect: (options.wrap ?? same)(pgliteDialect(instance)) });
       return { name: 'pglite', db, close: async () => {} };
     },
   },
@@ -74,7 +87,7 @@ export const DIALECTS: readonly DialectSpec[] = [
         max: 10,
         ...(options.timeZone ? { options: `-c TimeZone=${options.timeZone}` } : {}),
       });
-      const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+      const db = new Kysely<any>({ dialect: (options.wrap ?? same)(new PostgresDialect({ pool })) });
       return { name: 'postgres', db, close: () => db.destroy() };
     },
   },
@@ -92,7 +105,7 @@ export const DIALECTS: readonly DialectSpec[] = [
           conn.query(`SET time_zone = '${options.timeZone}'`);
         });
       }
-      const db = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
+      const db = new Kysely<any>({ dialect: (options.wrap ?? same)(new MysqlDialect({ pool })) });
       return { name: 'mysql', db, close: () => db.destroy() };
     },
   },

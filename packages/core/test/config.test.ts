@@ -1,0 +1,104 @@
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { durationToMs, SessionError, SessionStore } from '../src/index.js';
+
+const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+
+function configError(fn: () => unknown): SessionError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionError);
+    expect((error as SessionError).code).toBe('INVALID_CONFIG');
+    return error as SessionError;
+  }
+  throw new Error('expected INVALID_CONFIG');
+}
+
+describe('configuration', () => {
+  it('resolves the documented defaults', () => {
+    const store = new SessionStore(db);
+    expect(store.config).toMatchObject({
+      ttlMs: 30 * 86_400_000,
+      absoluteTtlMs: null,
+      touchIntervalMs: 300_000,
+      maxSessionsPerUser: 10,
+      validateFingerprint: true,
+      cookieName: '_session',
+      tableName: 'sess_sessions',
+    });
+    expect(store.config.trustedProxies.size).toBe(0);
+    expect(store.cookieConfig).toEqual({
+      path: '/',
+      domain: undefined,
+      secure: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      secrets: [],
+    });
+    expect(store.now()).toBeInstanceOf(Date);
+  });
+
+  it.each([
+    [{ maxSessionsPerUser: 0 }, 'maxSessionsPerUser'],
+    [{ maxSessionsPerUser: -3 }, 'maxSessionsPerUser'],
+    [{ maxSessionsPerUser: 1.5 }, 'maxSessionsPerUser'],
+    [{ ttl: -5 }, 'ttl'],
+    [{ ttl: 0 }, 'ttl'],
+    [{ ttl: 'forever' }, 'ttl'],
+    [{ ttl: Number.NaN }, 'ttl'],
+    [{ absoluteTtl: -1 }, 'absoluteTtl'],
+    [{ touchInterval: '5 minutes' }, 'touchInterval'],
+    [{ touchInterval: -1 }, 'touchInterval'],
+    [{ cookieName: 'has space' }, 'cookieName'],
+    [{ cookieName: '' }, 'cookieName'],
+    [{ tableName: 'x; drop table users' }, 'tableName'],
+    [{ trustedProxies: ['not-a-cidr'] }, 'trustedProxies'],
+    [{ now: 'yesterday' }, 'now'],
+  ])('rejects %j at construction, naming the field', (options, field) => {
+    const error = configError(() => new SessionStore(db, options as never));
+    expect(error.message).toContain(`\`${field}\``);
+  });
+
+  it.each([
+    [{ secret: 'too short' }, 'cookie.secret'],
+    [{ secret: [] }, 'cookie.secret'],
+    [{ sameSite: 'none', secure: false }, 'cookie.sameSite'],
+    [{ sameSite: 'sideways' }, 'cookie.sameSite'],
+    [{ path: 'relative' }, 'cookie.path'],
+    [{ domain: 'a;b' }, 'cookie.domain'],
+  ])('rejects cookie %j at construction, naming the field', (cookie, field) => {
+    const error = configError(() => new SessionStore(db, {}, cookie as never));
+    expect(error.message).toContain(`\`${field}\``);
+  });
+
+  it('accepts durations as seconds or strings', () => {
+    expect(durationToMs('x', 90)).toBe(90_000);
+    expect(durationToMs('x', '30d')).toBe(30 * 86_400_000);
+    expect(durationToMs('x', '15m')).toBe(900_000);
+    expect(durationToMs('x', '2h')).toBe(7_200_000);
+    expect(durationToMs('x', '500ms')).toBe(500);
+    expect(durationToMs('x', '1w')).toBe(604_800_000);
+    const store = new SessionStore(db, { ttl: '1h', absoluteTtl: '1d', touchInterval: 0 });
+    expect([store.config.ttlMs, store.config.absoluteTtlMs, store.config.touchIntervalMs]).toEqual([
+      3_600_000, 86_400_000, 0,
+    ]);
+  });
+
+  it('accepts a __Host- cookie name with the defaults', () => {
+    expect(new SessionStore(db, { cookieName: '__Host-session' }).config.cookieName).toBe('__Host-session');
+  });
+
+  it('gives SessionError a name, a code, a status and keeps the cause', () => {
+    const cause = new Error('driver');
+    const error = new SessionError('STORE_FAILURE', 'x', { cause });
+    expect(error.name).toBe('SessionError');
+    expect(error.status).toBe(503);
+    expect(error.cause).toBe(cause);
+    expect(new SessionError('UNAUTHENTICATED', 'x').status).toBe(401);
+    expect(new SessionError('SESSION_NOT_FOUND', 'x').status).toBe(404);
+    expect(SessionError.is(error, 'STORE_FAILURE')).toBe(true);
+    expect(SessionError.is(new Error('x'))).toBe(false);
+  });
+});

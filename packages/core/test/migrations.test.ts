@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { migrateToLatest, SessionStore, sessionMigrations } from '../src/index.js';
+import { forEachDialect, type TestDatabase, uniqueTableName } from './support/dialects.js';
+
+const meta = {
+  ipAddress: '127.0.0.1',
+  userAgent: 'test',
+  deviceName: 'Unknown on Unknown',
+  deviceType: 'desktop' as const,
+  fingerprint: 'f'.repeat(64),
+};
+
+forEachDialect((spec) => {
+  let t: TestDatabase;
+  const tables: string[] = [];
+  const fresh = () => {
+    const name = uniqueTableName('mig');
+    tables.push(name, `${name}_migrations`, `${name}_migrations_lock`);
+    return name;
+  };
+
+  beforeAll(async () => {
+    t = await spec.open();
+  });
+  afterAll(async () => {
+    for (const name of tables) await t.db.schema.dropTable(name).ifExists().execute();
+    await t.close();
+  });
+
+  it('creates the table with its indexes and is idempotent', async () => {
+    const table = fresh();
+    const first = await migrateToLatest(t.db, { tableName: table });
+    expect(first.results?.map((r) => r.status)).toEqual(['Success']);
+    const second = await migrateToLatest(t.db, { tableName: table });
+    expect(second.results).toEqual([]);
+    const store = new SessionStore(t.db, { tableName: table });
+    const { token } = await store.create(meta, 'alice');
+    expect((await store.readByToken(token))?.userId).toBe('alice');
+    const tableMeta = (await t.db.introspection.getTables()).find((x) => x.name === table);
+    expect(tableMeta?.columns.map((c) => c.name).sort()).toEqual(
+      [
+        'created_at',
+        'data',
+        'device_name',
+        'device_type',
+        'expires_at',
+        'fingerprint',
+        'id',
+        'ip_address',
+        'last_active_at',
+        'token_hash',
+        'user_agent',
+        'user_id',
+        'version',
+      ].sort(),
+    );
+  });
+
+  it('is safe to run from several instances at once', async () => {
+    const table = fresh();
+    const runs = await Promise.allSettled(
+      Array.from({ length: 4 }, () => migrateToLatest(t.db, { tableName: table })),
+    );
+    expect(runs.filter((r) => r.status === 'rejected')).toEqual([]);
+    const applied = runs.flatMap((r) => (r.status === 'fulfilled' ? (r.value.results ?? []) : []));
+    expect(applied.filter((r) => r.status === 'Success')).toHaveLength(1);
+  });
+
+  it('keeps migration bookkeeping per table name, so two session tables in one database both get created', async () => {
+    const a = fresh();
+    const b = fresh();
+    await migrateToLatest(t.db, { tableName: a });
+    await migrateToLatest(t.db, { tableName: b });
+    const names = (await t.db.introspection.getTables()).map((x) => x.name);
+    expect(names).toEqual(expect.arrayContaining([a, b]));
+    const { token } = await new SessionStore(t.db, { tableName: b }).create(meta, 'bob');
+    expect(await new SessionStore(t.db, { tableName: a }).readByToken(token)).toBeNull();
+  });
+
+  it('unique index on token_hash rejects a duplicate hash', async () => {
+    const table = fresh();
+    await migrateToLatest(t.db, { tableName: table });
+    const row = {
+      token_hash: 'b'.repeat(64),
+      user_id: 'u',
+      ip_address: '',
+      user_agent: '',
+      device_name: '',
+      device_type: 'desktop',
+      fingerprint: '',
+      data: '{}',
+      version: 0,
+      created_at: 0,
+      last_active_at: 0,
+      expires_at: 1,
+    };
+    await t.db
+      .insertInto(table)
+      .values({ ...row, id: '01HZZZZZZZZZZZZZZZZZZZZZZ1' })
+      .execute();
+    await expect(
+      t.db
+        .insertInto(table)
+        .values({ ...row, id: '01HZZZZZZZZZZZZZZZZZZZZZZ2' })
+        .execute(),
+    ).rejects.toThrow();
+  });
+});
+
+it("exports the migrations for a user's own Migrator, keyed per table", () => {
+  expect(Object.keys(sessionMigrations())).toEqual(['sess_0001_create_sess_sessions']);
+  expect(Object.keys(sessionMigrations({ tableName: 'app_sessions' }))).toEqual([
+    'sess_0001_create_app_sessions',
+  ]);
+  expect(() => sessionMigrations({ tableName: 'bad name; drop table x' })).toThrow(/tableName/);
+});

@@ -1,0 +1,702 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type CookieOptions,
+  migrateToLatest,
+  SessionError,
+  type SessionEvent,
+  SessionManager,
+  type SessionOptions,
+  SessionStore,
+  signCookieValue,
+} from '../src/index.js';
+import {
+  countingDialect,
+  FakeClock,
+  Fault,
+  failingDialect,
+  MemoryBrowser,
+  type MemoryPort,
+  QueryCounter,
+} from '../src/testing/index.js';
+import { forEachDialect, type TestDatabase, uniqueTableName } from './support/dialects.js';
+
+const SECRET_A = 'a-very-long-secret-of-at-least-32-bytes!!';
+const SECRET_B = 'another-very-long-secret-32-bytes-or-more';
+const CHROME_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const FIREFOX_WIN = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+
+type Data = { counter?: number; theme?: string; [key: string]: unknown };
+
+interface Outcome {
+  port: MemoryPort;
+  manager: SessionManager<Data>;
+  loadError?: unknown;
+  commitError?: unknown;
+}
+
+/** One request the way a framework package runs it: load, handler, commit (failed when the handler threw). */
+async function request(
+  browser: MemoryBrowser,
+  store: SessionStore,
+  handler: (m: SessionManager<Data>) => unknown = () => {},
+  overrides: Parameters<MemoryBrowser['next']>[0] = {},
+): Promise<Outcome> {
+  const port = browser.next(overrides);
+  const manager = new SessionManager<Data>(store, port);
+  const outcome: Outcome = { port, manager };
+  try {
+    await manager.load();
+  } catch (error) {
+    outcome.loadError = error;
+    return outcome; // the adapter answers 503 here
+  }
+  let failed = false;
+  try {
+    await handler(manager);
+  } catch {
+    failed = true;
+  }
+  try {
+    await manager.commit({ failed });
+  } catch (error) {
+    outcome.commitError = error;
+  }
+  browser.receive(port);
+  return outcome;
+}
+
+forEachDialect((spec) => {
+  let t: TestDatabase;
+  let table: string;
+  let clock: FakeClock;
+  const counter = new QueryCounter();
+  const fault = new Fault();
+  let events: SessionEvent[];
+
+  const store = (options: SessionOptions = {}, cookie: CookieOptions = {}) =>
+    new SessionStore(
+      t.db,
+      { tableName: table, now: clock.now, onEvent: (e) => void events.push(e), ...options },
+      cookie,
+    );
+  const rowCount = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirst()
+      )?.n,
+    );
+  const browser = (ua = CHROME_MAC, remoteAddress = '198.51.100.10') =>
+    new MemoryBrowser({ headers: { 'user-agent': ua, 'accept-language': 'en' }, remoteAddress });
+
+  beforeAll(async () => {
+    t = await spec.open({ wrap: (d) => failingDialect(countingDialect(d, counter), fault) });
+    table = uniqueTableName('mgr');
+    await migrateToLatest(t.db, { tableName: table });
+  });
+  afterAll(async () => {
+    fault.heal();
+    for (const name of [table, `${table}_migrations`, `${table}_migrations_lock`]) {
+      await t.db.schema.dropTable(name).ifExists().execute();
+    }
+    await t.close();
+  });
+  beforeEach(async () => {
+    fault.heal();
+    clock = new FakeClock('2030-01-01T00:00:00.000Z');
+    events = [];
+    await t.db.deleteFrom(table).execute();
+    counter.reset();
+  });
+
+  describe('request path', () => {
+    it('makes no query at all for a request without a cookie', async () => {
+      const b = browser();
+      const { port, manager } = await request(b, store());
+      expect(counter.log).toEqual([]);
+      expect(manager.isAuthenticated).toBe(false);
+      expect(port.cookies).toEqual([]);
+      expect(port.headers.Vary).toBe('Cookie');
+      expect(port.headers['Cache-Control']).toBeUndefined();
+    });
+
+    it('never creates a row for an anonymous request', async () => {
+      await request(browser(), store(), (m) => {
+        expect(m.get('counter')).toBeUndefined();
+      });
+      expect(await rowCount()).toBe(0);
+    });
+
+    it('answers an authenticated request that changes nothing with exactly one query and no write', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      counter.reset();
+      clock.advance(60); // inside the 5 minute touch interval
+      const { port, manager } = await request(b, s, (m) => m.get('counter'));
+      expect(manager.userId).toBe('alice');
+      expect(counter.queries).toBe(1);
+      expect(counter.writes).toBe(0);
+      expect(port.cookies).toEqual([]);
+    });
+
+    it('writes a request that sets one key with exactly one write', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice', { theme: 'dark' }));
+      counter.reset();
+      await request(b, s, (m) => m.set('counter', 1));
+      expect(counter.writes).toBe(1);
+      expect(counter.queries).toBe(2); // the lookup and the write
+      const { manager } = await request(b, s);
+      expect(manager.current()?.data).toEqual({ theme: 'dark', counter: 1 });
+    });
+
+    it('treats a malformed cookie as anonymous with no query, and clears it', async () => {
+      const b = browser();
+      b.jar.set('_session', 'not-a-token');
+      const { port, manager } = await request(b, store());
+      expect(manager.isAuthenticated).toBe(false);
+      expect(counter.log).toEqual([]);
+      expect(port.cookies).toHaveLength(1);
+      expect(port.cookies[0]?.attributes.maxAge).toBe(0);
+      expect(events.map((e) => e.type)).toEqual(['rejected']);
+    });
+
+    it('ignores an oversized cookie value without reading it', async () => {
+      const b = browser();
+      b.jar.set('_session', 'a'.repeat(100_000));
+      const { manager } = await request(b, store());
+      expect(manager.isAuthenticated).toBe(false);
+      expect(counter.log).toEqual([]);
+    });
+
+    it('clears a cookie that names no live session (expired) and reports it', async () => {
+      const s = store({ ttl: 60 });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      clock.advance(61);
+      events = [];
+      const { port, manager } = await request(b, s);
+      expect(manager.isAuthenticated).toBe(false);
+      expect(port.cookies[0]).toMatchObject({ name: '_session', value: '', attributes: { maxAge: 0 } });
+      expect(port.headers['Cache-Control']).toBe('no-store');
+      expect(events).toMatchObject([{ type: 'rejected', reason: 'not_found' }]);
+      expect(b.jar.size).toBe(0);
+    });
+
+    it('destroys the row and answers anonymous when the fingerprint differs', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const { manager, port } = await request(b, s, () => {}, { headers: { 'user-agent': FIREFOX_WIN } });
+      expect(manager.isAuthenticated).toBe(false);
+      expect(await rowCount()).toBe(0);
+      expect(port.cookies[0]?.attributes.maxAge).toBe(0);
+      expect(events.map((e) => (e.type === 'destroyed' ? `destroyed:${e.reason}` : e.type))).toContain(
+        'destroyed:fingerprint_mismatch',
+      );
+    });
+
+    it('accepts another fingerprint when validateFingerprint is off', async () => {
+      const s = store({ validateFingerprint: false });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const { manager } = await request(b, s, () => {}, { headers: { 'user-agent': FIREFOX_WIN } });
+      expect(manager.userId).toBe('alice');
+    });
+  });
+
+  describe('authentication', () => {
+    it('replaces an existing session on authenticate (session fixation)', async () => {
+      const s = store();
+      const b = browser();
+      const first = await request(b, s, (m) => m.authenticate('alice'));
+      const oldCookie = b.jar.get('_session') as string;
+      const oldId = first.manager.current()?.id;
+      const second = await request(b, s, (m) => m.authenticate('alice'));
+      expect(second.manager.current()?.id).not.toBe(oldId);
+      expect(b.jar.get('_session')).not.toBe(oldCookie);
+      expect(await s.read(oldId as string)).toBeNull();
+      const replay = await request(new MemoryBrowser({ headers: b.headers }), s, () => {}, {
+        cookies: { _session: oldCookie },
+      });
+      expect(replay.manager.isAuthenticated).toBe(false);
+      expect(await rowCount()).toBe(1);
+    });
+
+    it('does not accept the old cookie after logout (replay)', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const cookie = b.jar.get('_session') as string;
+      const out = await request(b, s, (m) => m.logout());
+      expect(out.port.cookies[0]?.attributes.maxAge).toBe(0);
+      expect(out.port.headers['Cache-Control']).toBe('no-store');
+      const replay = await request(b, s, (m) => m.userId, { cookies: { _session: cookie } });
+      expect(replay.manager.isAuthenticated).toBe(false);
+      expect(await rowCount()).toBe(0);
+    });
+
+    it('logout clears the cookie even without a session', async () => {
+      const { port } = await request(browser(), store(), (m) => m.logout());
+      expect(port.cookies).toMatchObject([{ value: '', attributes: { maxAge: 0 } }]);
+    });
+
+    it('sets the cookie with the configured attributes, and a clearing cookie repeats them', async () => {
+      const s = store({ cookieName: '__Host-sid', ttl: '1d' });
+      const b = browser();
+      const signIn = await request(b, s, (m) => m.authenticate('alice'));
+      expect(signIn.port.cookies[0]).toMatchObject({
+        name: '__Host-sid',
+        attributes: { path: '/', secure: true, httpOnly: true, sameSite: 'lax', maxAge: 86_400 },
+      });
+      expect(signIn.port.cookies[0]?.attributes.domain).toBeUndefined();
+      expect(signIn.port.headers['Cache-Control']).toBe('no-store');
+      const out = await request(b, s, (m) => m.logout());
+      expect(out.port.cookies[0]?.attributes).toMatchObject({
+        path: '/',
+        secure: true,
+        httpOnly: true,
+        maxAge: 0,
+      });
+      expect(out.port.cookies[0]?.name).toBe('__Host-sid');
+
+      const domainStore = store({}, { domain: 'example.com', path: '/app', sameSite: 'strict' });
+      const d = browser();
+      const set = await request(d, domainStore, (m) => m.authenticate('bob'));
+      const clear = await request(d, domainStore, (m) => m.logout());
+      for (const c of [set.port.cookies[0], clear.port.cookies[0]]) {
+        expect(c?.attributes).toMatchObject({
+          domain: 'example.com',
+          path: '/app',
+          secure: true,
+          sameSite: 'strict',
+        });
+      }
+    });
+
+    it('rejects a __Host- cookie name with a Domain or a non-root path at construction', () => {
+      expect(() => store({ cookieName: '__Host-sid' }, { domain: 'example.com' })).toThrow(/cookie\.domain/);
+      expect(() => store({ cookieName: '__Host-sid' }, { path: '/app' })).toThrow(/cookie\.path/);
+      expect(() => store({ cookieName: '__Host-sid' }, { secure: false })).toThrow(/cookie\.secure/);
+    });
+
+    it('answers 401 for operations that need a session', async () => {
+      const errors: unknown[] = [];
+      await request(browser(), store(), async (m) => {
+        for (const op of [
+          () => m.logoutAll(),
+          () => m.logoutOther(),
+          () => m.revoke('x'),
+          () => m.rotate(),
+          () => m.listMySessions(),
+          async () => m.set('counter', 1),
+          async () => m.remove('counter'),
+        ]) {
+          errors.push(await op().catch((e: unknown) => e));
+        }
+      });
+      expect(errors).toHaveLength(7);
+      for (const e of errors) expect(e).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
+    });
+  });
+
+  describe('devices', () => {
+    it("lists the user's sessions with the current one marked, and logoutOther keeps only it", async () => {
+      const s = store();
+      const mac = browser(CHROME_MAC);
+      const win = browser(FIREFOX_WIN, '198.51.100.20');
+      await request(mac, s, (m) => m.authenticate('alice'));
+      clock.advance(1);
+      await request(win, s, (m) => m.authenticate('alice'));
+      let list: Awaited<ReturnType<SessionManager<Data>['listMySessions']>> = [];
+      await request(mac, s, async (m) => {
+        list = await m.listMySessions();
+      });
+      expect(list.map((x) => [x.deviceName, x.ipAddress, x.current])).toEqual([
+        ['Firefox on Windows', '198.51.100.20', false],
+        ['Chrome on macOS', '198.51.100.10', true],
+      ]);
+      const other = await request(mac, s, (m) => m.logoutOther());
+      expect(other.port.cookies).toEqual([]);
+      expect((await request(win, s)).manager.isAuthenticated).toBe(false);
+      expect((await request(mac, s)).manager.isAuthenticated).toBe(true);
+    });
+
+    it("revokes another device by id, and answers 404 for another user's session without deleting it", async () => {
+      const s = store();
+      const a1 = browser();
+      const a2 = browser(FIREFOX_WIN);
+      const bob = browser();
+      await request(a1, s, (m) => m.authenticate('alice'));
+      const second = await request(a2, s, (m) => m.authenticate('alice'));
+      const bobs = await request(bob, s, (m) => m.authenticate('bob'));
+      let error: unknown;
+      await request(a1, s, async (m) => {
+        error = await m.revoke(bobs.manager.current()?.id as string).catch((e: unknown) => e);
+        await m.revoke(second.manager.current()?.id as string);
+      });
+      expect(error).toMatchObject({ code: 'SESSION_NOT_FOUND', status: 404 });
+      expect((await request(bob, s)).manager.userId).toBe('bob');
+      expect((await request(a2, s)).manager.isAuthenticated).toBe(false);
+      expect((await request(a1, s)).manager.isAuthenticated).toBe(true);
+    });
+
+    it('logoutAll ends every session of the user and clears the cookie', async () => {
+      const s = store();
+      const a1 = browser();
+      const a2 = browser(FIREFOX_WIN);
+      await request(a1, s, (m) => m.authenticate('alice'));
+      await request(a2, s, (m) => m.authenticate('alice'));
+      await request(browser(), s, (m) => m.authenticate('bob'));
+      const out = await request(a1, s, (m) => m.logoutAll());
+      expect(out.port.cookies[0]?.attributes.maxAge).toBe(0);
+      expect((await request(a2, s)).manager.isAuthenticated).toBe(false);
+      expect(await rowCount()).toBe(1);
+    });
+  });
+
+  describe('touch and lifetime', () => {
+    it('touches only when the touch interval has passed, and re-sends the cookie with the new Max-Age', async () => {
+      const s = store({ ttl: '1d', touchInterval: '5m' });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const cookie = b.jar.get('_session');
+      clock.advance('4m');
+      counter.reset();
+      const early = await request(b, s);
+      expect(counter.writes).toBe(0);
+      expect(early.port.cookies).toEqual([]);
+      clock.advance('1m');
+      counter.reset();
+      const due = await request(b, s);
+      expect(counter.writes).toBe(1);
+      expect(due.port.cookies).toMatchObject([
+        { name: '_session', value: cookie, attributes: { maxAge: 86_400 } },
+      ]);
+      expect(due.port.headers['Cache-Control']).toBe('no-store');
+      const row = await s.read(due.manager.current()?.id as string);
+      expect(row?.lastActiveAt).toEqual(clock.now());
+      expect(row?.expiresAt.getTime()).toBe(clock.now().getTime() + 86_400_000);
+    });
+
+    it('combines a due touch and a data change in one write', async () => {
+      const s = store({ touchInterval: 60 });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      clock.advance(61);
+      counter.reset();
+      await request(b, s, (m) => m.set('theme', 'light'));
+      expect(counter.writes).toBe(1);
+    });
+
+    it('never extends a session past its absolute lifetime by touches or rotation', async () => {
+      const s = store({ ttl: '1h', absoluteTtl: '3h', touchInterval: 60 });
+      const b = browser();
+      const start = clock.now().getTime();
+      await request(b, s, (m) => m.authenticate('alice'));
+      for (let i = 0; i < 8; i++) {
+        clock.advance('20m'); // up to 2h40m: still before the 3h deadline
+        const r = await request(b, s, (m) => (i % 3 === 0 ? m.rotate() : m.set('counter', i)));
+        expect(r.manager.isAuthenticated).toBe(true);
+        const expires = (await s.read(r.manager.current()?.id as string))?.expiresAt.getTime() ?? 0;
+        expect(expires).toBeLessThanOrEqual(start + 3 * 3_600_000);
+        for (const c of r.port.cookies) {
+          expect(clock.now().getTime() + c.attributes.maxAge * 1000).toBeLessThanOrEqual(
+            start + 3 * 3_600_000,
+          );
+        }
+      }
+      clock.set(start + 3 * 3_600_000);
+      expect((await request(b, s)).manager.isAuthenticated).toBe(false);
+    });
+
+    it('rotate gives a new cookie and the old one stops working at once', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const old = b.jar.get('_session') as string;
+      const r = await request(b, s, (m) => m.rotate());
+      expect(r.port.cookies[0]?.value).not.toBe(old);
+      expect((await request(b, s)).manager.userId).toBe('alice');
+      const replay = await request(browser(), s, () => {}, { cookies: { _session: old } });
+      expect(replay.manager.isAuthenticated).toBe(false);
+    });
+  });
+
+  describe('response path', () => {
+    it('does not flush data or touch when the handler fails', async () => {
+      const s = store({ touchInterval: 60 });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice', { counter: 1 }));
+      clock.advance(120);
+      counter.reset();
+      const r = await request(b, s, (m) => {
+        m.set('counter', 2);
+        throw new Error('handler failed');
+      });
+      expect(counter.writes).toBe(0);
+      expect(r.port.cookies).toEqual([]);
+      expect((await s.read(r.manager.current()?.id as string))?.data).toEqual({ counter: 1 });
+    });
+
+    it('still sends the cookie of a session created before the handler failed', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, async (m) => {
+        await m.authenticate('alice');
+        throw new Error('after sign-in');
+      });
+      expect(b.jar.has('_session')).toBe(true);
+      expect((await request(b, s)).manager.userId).toBe('alice');
+    });
+
+    it('does not resurrect a session deleted by a concurrent logout, and clears the cookie', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const portA = b.next();
+      const a = new SessionManager<Data>(s, portA);
+      await a.load(); // request A loads
+      await request(b, s, (m) => m.logout()); // request B logs out
+      a.set('counter', 99); // A changes data and commits
+      await a.commit();
+      expect(await rowCount()).toBe(0);
+      expect(portA.cookies).toMatchObject([{ value: '', attributes: { maxAge: 0 } }]);
+    });
+
+    it('keeps all 50 keys when 50 requests on one session set their own key in parallel', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice', { base: 1 }));
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => request(b, s, (m) => m.set(`key${i}`, i))),
+      );
+      expect(outcomes.filter((o) => o.commitError || o.loadError)).toEqual([]);
+      const data = (await request(b, s)).manager.current()?.data ?? {};
+      expect(Object.keys(data)).toHaveLength(51);
+      for (let i = 0; i < 50; i++) expect(data[`key${i}`]).toBe(i);
+    });
+
+    it('lets the last commit win for one key without losing other keys', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice', { theme: 'light' }));
+      const p1 = b.next();
+      const p2 = b.next();
+      const m1 = new SessionManager<Data>(s, p1);
+      const m2 = new SessionManager<Data>(s, p2);
+      await m1.load();
+      await m2.load();
+      m1.set('theme', 'dark');
+      m1.set('counter', 1);
+      m2.set('theme', 'blue');
+      await m1.commit();
+      await m2.commit();
+      expect((await request(b, s)).manager.current()?.data).toEqual({ theme: 'blue', counter: 1 });
+    });
+
+    it('removes keys with remove()', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice', { theme: 'dark', counter: 3 }));
+      await request(b, s, (m) => {
+        m.remove('theme');
+        expect(m.get('theme')).toBeUndefined();
+      });
+      expect((await request(b, s)).manager.current()?.data).toEqual({ counter: 3 });
+    });
+
+    it('rejects a value that is not JSON at set() with INVALID_DATA and writes nothing', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice', { counter: 1 }));
+      counter.reset();
+      let error: unknown;
+      await request(b, s, (m) => {
+        try {
+          m.set('counter', 10n as never);
+        } catch (e) {
+          error = e;
+        }
+      });
+      expect(error).toMatchObject({ code: 'INVALID_DATA' });
+      expect(counter.writes).toBe(0);
+    });
+  });
+
+  describe('signed cookies', () => {
+    it('treats a tampered or unsigned cookie under a secret as anonymous without a query', async () => {
+      const s = store({}, { secret: SECRET_A });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const signed = b.jar.get('_session') as string;
+      expect(signed).toMatch(/^[0-9a-f]{64}\.[A-Za-z0-9_-]{43}$/);
+      const [token] = signed.split('.');
+      const tampered = `${token?.slice(0, 63)}${token?.endsWith('0') ? '1' : '0'}.${signed.split('.')[1]}`;
+      for (const value of [token as string, tampered, `${token}.`, `${token}.${'A'.repeat(43)}`]) {
+        counter.reset();
+        const r = await request(browser(), s, () => {}, { cookies: { _session: value } });
+        expect(r.manager.isAuthenticated).toBe(false);
+        expect(counter.log).toEqual([]);
+      }
+      expect((await request(b, s)).manager.userId).toBe('alice');
+    });
+
+    it('still verifies cookies signed with an older secret after rotating secrets', async () => {
+      const b = browser();
+      await request(b, store({}, { secret: SECRET_A }), (m) => m.authenticate('alice'));
+      const rotated = store({}, { secret: [SECRET_B, SECRET_A] });
+      expect((await request(b, rotated)).manager.userId).toBe('alice');
+      const fresh = browser();
+      await request(fresh, rotated, (m) => m.authenticate('bob'));
+      const value = fresh.jar.get('_session') as string;
+      expect(value).toBe(signCookieValue(value.split('.')[0] as string, SECRET_B));
+      expect((await request(fresh, store({}, { secret: SECRET_B }))).manager.userId).toBe('bob');
+    });
+
+    it('rejects secrets shorter than 32 bytes at construction', () => {
+      expect(() => store({}, { secret: 'short' })).toThrow(/cookie\.secret/);
+      expect(() => store({}, { secret: [SECRET_A, 'short'] })).toThrow(/cookie\.secret.*entry 1/);
+    });
+  });
+
+  describe('client metadata', () => {
+    it('ignores forwarded headers from an untrusted peer', async () => {
+      const s = store();
+      const b = browser(CHROME_MAC, '198.51.100.10');
+      const r = await request(b, s, (m) => m.authenticate('alice'), {
+        headers: { 'x-forwarded-for': '1.2.3.4', 'x-real-ip': '5.6.7.8' },
+      });
+      expect(r.manager.current()?.ipAddress).toBe('198.51.100.10');
+    });
+
+    it('believes X-Forwarded-For from a trusted proxy', async () => {
+      const s = store({ trustedProxies: ['10.0.0.0/8'] });
+      const b = browser(CHROME_MAC, '10.1.2.3');
+      const r = await request(b, s, (m) => m.authenticate('alice'), {
+        headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.7' },
+      });
+      expect(r.manager.current()?.ipAddress).toBe('203.0.113.9');
+      expect(r.manager.current()?.deviceName).toBe('Chrome on macOS');
+    });
+  });
+
+  describe('database failures', () => {
+    it('fails closed on load: STORE_FAILURE 503, not authenticated, cookie kept', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      fault.fail();
+      const r = await request(b, s);
+      expect(r.loadError).toBeInstanceOf(SessionError);
+      expect(r.loadError).toMatchObject({ code: 'STORE_FAILURE', status: 503 });
+      expect(r.manager.isAuthenticated).toBe(false);
+      expect(r.manager.loadFailed).toBe(true);
+      await r.manager.commit(); // an adapter that lets the route continue anonymously
+      expect(r.port.cookies).toEqual([]);
+      fault.heal();
+      expect((await request(b, s)).manager.userId).toBe('alice');
+    });
+
+    it('surfaces a failed commit and sends no cookie for a session that was not saved', async () => {
+      const s = store({ touchInterval: 60 });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      clock.advance(120);
+      const r = await request(b, s, (m) => {
+        m.set('counter', 5);
+        fault.fail();
+      });
+      expect(r.commitError).toMatchObject({ code: 'STORE_FAILURE' });
+      expect(r.port.cookies).toEqual([]);
+      fault.heal();
+      const after = await request(b, s);
+      expect(after.manager.userId).toBe('alice');
+      expect(after.manager.get('counter')).toBeUndefined();
+    });
+
+    it('sets no cookie when authenticate cannot save the session', async () => {
+      const s = store();
+      const b = browser();
+      let error: unknown;
+      await request(b, s, async (m) => {
+        fault.fail();
+        error = await m.authenticate('alice').catch((e: unknown) => e);
+        fault.heal();
+        throw error;
+      });
+      expect(error).toMatchObject({ code: 'STORE_FAILURE' });
+      expect(b.jar.size).toBe(0);
+      expect(await rowCount()).toBe(0);
+    });
+  });
+
+  describe('events', () => {
+    it('reports the lifecycle and never carries a token or its hash', async () => {
+      const s = store({ touchInterval: 60 });
+      const b = browser();
+      const tokens: string[] = [];
+      await request(b, s, (m) => m.authenticate('alice'));
+      tokens.push(b.jar.get('_session') as string);
+      clock.advance(61);
+      await request(b, s);
+      await request(b, s, (m) => m.rotate());
+      tokens.push(b.jar.get('_session') as string);
+      await request(browser(), s, () => {}, { cookies: { _session: tokens[0] as string } });
+      await request(b, s, (m) => m.logout());
+      expect(events.map((e) => e.type)).toEqual(['created', 'touched', 'rotated', 'rejected', 'destroyed']);
+      expect(events[4]).toMatchObject({ type: 'destroyed', reason: 'logout', userId: 'alice' });
+      const text = JSON.stringify(events);
+      const { createHash } = await import('node:crypto');
+      for (const token of tokens) {
+        expect(text).not.toContain(token);
+        expect(text).not.toContain(createHash('sha256').update(Buffer.from(token, 'hex')).digest('hex'));
+      }
+    });
+
+    it('keeps working when the event hook throws or rejects', async () => {
+      const throwing = store({
+        onEvent: () => {
+          throw new Error('hook broke');
+        },
+      });
+      const rejecting = store({
+        onEvent: async () => {
+          throw new Error('hook broke later');
+        },
+      });
+      for (const s of [throwing, rejecting]) {
+        const b = browser();
+        const r = await request(b, s, (m) => m.authenticate('alice'));
+        expect(r.commitError).toBeUndefined();
+        expect((await request(b, s)).manager.userId).toBe('alice');
+        await request(b, s, (m) => m.logout());
+        expect(b.jar.size).toBe(0);
+      }
+    });
+  });
+});
+
+describe('SessionManager outside a database', () => {
+  it('reports READ_ONLY for writes on a read-only view and commits nothing', async () => {
+    const { Kysely, SqliteDialect } = await import('kysely');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+    await migrateToLatest(db);
+    const store = new SessionStore(db);
+    const b = new MemoryBrowser();
+    const port = b.next();
+    const view = await SessionManager.load(store, port, { readOnly: true });
+    expect(() => view.set('x', 1)).toThrow(expect.objectContaining({ code: 'READ_ONLY' }));
+    await expect(view.authenticate('alice')).rejects.toMatchObject({ code: 'READ_ONLY' });
+    await view.commit();
+    expect(port.cookies).toEqual([]);
+    expect(port.headers).toEqual({});
+    await db.destroy();
+  });
+});
