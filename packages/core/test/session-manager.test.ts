@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type CookieOptions,
@@ -684,8 +686,6 @@ forEachDialect((spec) => {
 
 describe('SessionManager outside a database', () => {
   it('reports READ_ONLY for writes on a read-only view and commits nothing', async () => {
-    const { Kysely, SqliteDialect } = await import('kysely');
-    const Database = (await import('better-sqlite3')).default;
     const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
     await migrateToLatest(db);
     const store = new SessionStore(db);
