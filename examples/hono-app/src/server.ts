@@ -1,0 +1,61 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { migrateToLatest, startCleanup } from '@sess/core';
+import { createApp } from './app.js';
+import { openDatabase } from './database.js';
+
+// The demo's entry (`pnpm demo`): reads the environment, migrates the session table, serves on loopback HTTP.
+//   PORT          port to listen on (default 3000; 0 picks a free one)
+//   HOST          address to listen on (default 127.0.0.1)
+//   DATABASE_URL  postgres://…, mysql://…, sqlite:PATH (default: SQLite file data/sess.sqlite)
+//   SESS_TABLE    session table name (default sess_sessions)
+
+const port = Number(process.env.PORT || 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`PORT must be a port number (got ${JSON.stringify(process.env.PORT)}).`);
+  process.exit(1);
+}
+const host = process.env.HOST || '127.0.0.1';
+const tableName = process.env.SESS_TABLE || undefined;
+
+const { db, description } = openDatabase(process.env.DATABASE_URL);
+await migrateToLatest(db, { tableName });
+
+// Browsers drop a Secure cookie that arrives over plain http, except on loopback where the demo serves http: only
+// there does it turn Secure off. Anywhere else the default (Secure) stays, and the app belongs behind HTTPS.
+const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host);
+const { app, store } = createApp({
+  db,
+  session: tableName ? { tableName } : undefined,
+  cookie: loopback ? { secure: false } : undefined,
+});
+
+const cleanup = startCleanup(store, {
+  interval: '10m',
+  onRun: (deleted) => {
+    if (deleted > 0) console.log(`cleanup: deleted ${deleted} expired session${deleted === 1 ? '' : 's'}`);
+  },
+  onError: (error) => console.error('cleanup failed (will retry):', error),
+});
+
+const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+  const shown = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+  console.log(`sess demo on ${description}`);
+  console.log(`listening on http://${shown}:${info.port}`);
+  if (!loopback)
+    console.log('note: cookies are Secure: serve this behind HTTPS, or browsers will not keep them.');
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: shutting down`);
+  server.close();
+  if ('closeAllConnections' in server) server.closeAllConnections();
+  await cleanup.stop();
+  await db.destroy();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
