@@ -1,13 +1,16 @@
 import { SessionError } from './errors.js';
 
-/** The JSON object a session carries. Declare your own shape and pass it as the generic of the manager. */
+/**
+ * The JSON object a session carries. Declare your own shape (a `type` or an `interface`) and pass it as the generic
+ * of the manager; at run time the data must be a plain JSON object.
+ */
 export type SessionValues = Record<string, unknown>;
 
 /**
  * A session as the store returns it: a plain object that never carries the token or its hash.
  * Dates are `Date` objects.
  */
-export interface SessionData<D extends SessionValues = SessionValues> {
+export interface SessionData<D extends object = SessionValues> {
   /** Public id (a ULID). Safe to show and to revoke by; never a credential. */
   id: string;
   userId: string;

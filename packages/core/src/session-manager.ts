@@ -17,7 +17,7 @@ export interface SessionManagerOptions {
 }
 
 /** A session in {@link SessionManager.listMySessions}, marked whether it is the one making the request. */
-export type SessionListItem<D extends SessionValues = SessionValues> = SessionData<D> & { current: boolean };
+export type SessionListItem<D extends object = SessionValues> = SessionData<D> & { current: boolean };
 
 /** How the request's handler ended, for {@link SessionManager.commit}. */
 export interface CommitOptions {
@@ -38,7 +38,7 @@ type PendingCookie = { kind: 'set'; value: string; expiresAt: Date } | { kind: '
  *
  * @typeParam D - the shape of the session's data, so `get('cart')` is typed.
  */
-export class SessionManager<D extends SessionValues = SessionValues> {
+export class SessionManager<D extends object = SessionValues> {
   readonly #store: SessionStore;
   readonly #port: SessionPort;
   readonly #readOnly: boolean;
@@ -61,7 +61,7 @@ export class SessionManager<D extends SessionValues = SessionValues> {
   }
 
   /** Makes a manager and loads the request's session. Throws `STORE_FAILURE` when the database fails. */
-  static async load<D extends SessionValues = SessionValues>(
+  static async load<D extends object = SessionValues>(
     store: SessionStore,
     port: SessionPort,
     options: SessionManagerOptions = {},

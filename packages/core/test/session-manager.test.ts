@@ -700,3 +700,21 @@ describe('SessionManager outside a database', () => {
     await db.destroy();
   });
 });
+
+describe('typing', () => {
+  it('accepts session data declared as an interface', () => {
+    interface Cart {
+      items?: string[];
+      total?: number;
+    }
+    const check = (m: SessionManager<Cart>) => {
+      const items: string[] | undefined = m.get('items');
+      // @ts-expect-error: not a key of Cart
+      m.get('nope');
+      // @ts-expect-error: wrong value type
+      m.set('total', 'ten');
+      return items;
+    };
+    expect(typeof check).toBe('function');
+  });
+});

@@ -1,0 +1,14 @@
+export { Public, SESSION_FAIL_OPEN_KEY, SESSION_PUBLIC_KEY, Session, SessionFailOpen } from './decorators.js';
+export { toHttpException } from './http-exceptions.js';
+export {
+  SESSION_MODULE_OPTIONS,
+  type SessionCleanupOptions,
+  type SessionModuleAsyncOptions,
+  type SessionModuleOptions,
+} from './options.js';
+export { getSession } from './request-session.js';
+export { SessionCleanup } from './session-cleanup.js';
+export { SessionGuard } from './session-guard.js';
+export { SessionInterceptor } from './session-interceptor.js';
+export { SessionMiddleware } from './session-middleware.js';
+export { SessionModule } from './session-module.js';
