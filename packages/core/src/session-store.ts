@@ -126,7 +126,7 @@ export class SessionStore {
    * and evicts the least recently active ones beyond `maxSessionsPerUser` (ties: the smaller id goes first; never the
    * new one). Concurrent logins of one user are serialised per user; deadlocks and serialisation failures are retried.
    */
-  async create<D extends SessionValues = SessionValues>(
+  async create<D extends object = SessionValues>(
     meta: SessionMeta,
     userId: string,
     data?: D,
@@ -191,7 +191,7 @@ export class SessionStore {
   }
 
   /** The session with this public id, expired or not; `null` when there is none. */
-  async read<D extends SessionValues = SessionValues>(id: string): Promise<SessionData<D> | null> {
+  async read<D extends object = SessionValues>(id: string): Promise<SessionData<D> | null> {
     const row = await this.#run('read', () =>
       this.#db.selectFrom(this.#table).select(COLUMNS).where('id', '=', id).executeTakeFirst(),
     );
@@ -199,9 +199,7 @@ export class SessionStore {
   }
 
   /** The live (non-expired) session that this token opens; `null` otherwise. */
-  async readByToken<D extends SessionValues = SessionValues>(
-    token: SessionToken,
-  ): Promise<SessionData<D> | null> {
+  async readByToken<D extends object = SessionValues>(token: SessionToken): Promise<SessionData<D> | null> {
     const loaded = await this.loadByToken(token);
     return loaded ? (loaded.session as SessionData<D>) : null;
   }
@@ -286,7 +284,7 @@ export class SessionStore {
    * `absoluteTtl` is set. Resolves `false` when there was no row (a deleted session is never recreated).
    * `known` (the session as the caller loaded it) spares the extra read that a `touched` event needs otherwise.
    */
-  async touch(id: string, newExpiresAt: Date, known?: SessionData): Promise<boolean> {
+  async touch(id: string, newExpiresAt: Date, known?: SessionData<object>): Promise<boolean> {
     const nowMs = this.now().getTime();
     const result = await this.#run('touch', () =>
       this.#db
@@ -328,13 +326,13 @@ export class SessionStore {
    */
   async applyChanges(
     id: string,
-    base: { data: SessionValues; version: number },
+    base: { data: object; version: number },
     changes: DataChanges,
     touch?: { expiresAt: Date } | undefined,
   ): Promise<boolean> {
     let current = base;
     for (let attempt = 1; attempt <= MAX_PATCH_ATTEMPTS; attempt++) {
-      const next: SessionValues = { ...current.data, ...changes.set };
+      const next: SessionValues = { ...(current.data as SessionValues), ...changes.set };
       for (const key of changes.remove) delete next[key];
       const json = serializeData(next);
       const nowMs = this.now().getTime();
@@ -367,7 +365,7 @@ export class SessionStore {
   }
 
   /** The user's live sessions, most recently active first. */
-  async listForUser<D extends SessionValues = SessionValues>(userId: string): Promise<SessionData<D>[]> {
+  async listForUser<D extends object = SessionValues>(userId: string): Promise<SessionData<D>[]> {
     const nowMs = this.now().getTime();
     const rows = await this.#run('listForUser', () =>
       this.#db
@@ -389,8 +387,9 @@ export class SessionStore {
    * - MySQL/MariaDB: each batch is one `DELETE ... ORDER BY expires_at LIMIT n`, so concurrent cleaners take their
    *   locks in the same index order and queue instead of deadlocking (InnoDB deadlocks on `SKIP LOCKED` followed
    *   by a delete); with an `onEvent` hook, a locking read in the same order names the rows first;
-   * - SQLite: each batch is one `DELETE ... WHERE id IN (SELECT ... LIMIT n)` statement, which takes the write lock
-   *   at once (a read-then-write transaction fails with `SQLITE_BUSY` when another connection writes between).
+   * - SQLite: each batch is one autocommit `DELETE ... WHERE id IN (SELECT ... LIMIT n)` statement, which takes and
+   *   releases the write lock at once (a read-then-write transaction fails with `SQLITE_BUSY` when another
+   *   connection writes in between).
    */
   async cleanupExpired(options: CleanupOptions = {}): Promise<number> {
     const batchSize = options.batchSize ?? 1000;
@@ -407,7 +406,7 @@ export class SessionStore {
       q.where('expires_at', '<=', nowMs).orderBy('expires_at').limit(batchSize);
     /** One batch: the rows named (with a hook), how many were deleted, and how many the batch took on. */
     type Batch = { rows: MetaRow[]; deleted: number; taken: number };
-    const batch = (trx: Transaction<any>, nowMs: number): Promise<Batch> => {
+    const batch = (trx: Kysely<any>, nowMs: number): Promise<Batch> => {
       if (kind === 'mysql' && !hooked) {
         return expired(trx.deleteFrom(table), nowMs)
           .executeTakeFirst()
@@ -452,7 +451,12 @@ export class SessionStore {
       if (options.signal?.aborted) break;
       const now = this.now();
       const nowMs = now.getTime();
-      const { rows, deleted, taken } = await this.#transaction('cleanupExpired', (trx) => batch(trx, nowMs));
+      // SQLite: one autocommit statement. Wrapped in BEGIN/COMMIT, it would hold the write lock across an await, and
+      // a second connection in this process would block the event loop in its busy handler until it gave up.
+      const { rows, deleted, taken } =
+        kind === 'sqlite'
+          ? await this.#run('cleanupExpired', () => batch(this.#db, nowMs))
+          : await this.#transaction('cleanupExpired', (trx) => batch(trx, nowMs));
       total += deleted;
       if (hooked) for (const r of rows) this.#emitDestroyed(r, 'expiry_cleanup', now);
       options.onBatch?.(total);
@@ -596,7 +600,7 @@ export class SessionStore {
   }
 
   /** Emits a `touched` event for a session the caller already holds. @internal */
-  emitTouched(session: SessionData, expiresAt: Date): void {
+  emitTouched(session: SessionData<object>, expiresAt: Date): void {
     this.#emit({
       type: 'touched',
       sessionId: session.id,
@@ -639,7 +643,7 @@ function eventMeta(row: MetaRow): EventMeta {
 }
 
 /** Client metadata of a session, for events. @internal */
-export function eventMetaOf(session: SessionData): EventMeta {
+export function eventMetaOf(session: SessionData<object>): EventMeta {
   return {
     ipAddress: session.ipAddress,
     userAgent: session.userAgent,

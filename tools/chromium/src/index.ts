@@ -13,8 +13,10 @@ export function chromiumPath(): string | null {
  */
 export function skipBrowserTests(): string | false {
   if (chromiumPath()) return false;
-  if (process.env.CI) throw new Error('Chromium not found: .ci/run installs Debian\'s chromium; set SESS_CHROMIUM to its path.');
-  const why = 'browser tests skipped: no Chromium at SESS_CHROMIUM or /usr/bin/chromium (apt-get install chromium)';
+  if (process.env.CI)
+    throw new Error("Chromium not found: .ci/run installs Debian's chromium; set SESS_CHROMIUM to its path.");
+  const why =
+    'browser tests skipped: no Chromium at SESS_CHROMIUM or /usr/bin/chromium (apt-get install chromium)';
   console.warn(`[sess] ${why}`);
   return why;
 }
@@ -46,7 +48,8 @@ export async function launchChromium(): Promise<LaunchedChromium> {
     ],
   });
   return {
-    newContext: (options = {}) => browser.newContext(options.userAgent ? { userAgent: options.userAgent } : {}),
+    newContext: (options = {}) =>
+      browser.newContext(options.userAgent ? { userAgent: options.userAgent } : {}),
     close: () => browser.close(),
   };
 }

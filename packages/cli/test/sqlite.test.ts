@@ -1,0 +1,3 @@
+import { describeTarget } from './support.js';
+
+describeTarget('sqlite-file');
