@@ -9,6 +9,9 @@ import { openDatabase } from './database.js';
 //   HOST          address to listen on (default 127.0.0.1)
 //   DATABASE_URL  postgres://…, mysql://…, sqlite:PATH (default: SQLite file data/sess.sqlite)
 //   SESS_TABLE    session table name (default sess_sessions)
+//   SESSION_SECRET             cookie signing secret, at least 32 bytes (default: unsigned cookies)
+//   SESS_FINGERPRINT_HEADERS   comma-separated fingerprint headers (default user-agent,accept-language,accept-encoding);
+//                              apps that share one table (say this demo and the Next.js one) must use the same list
 
 const port = Number(process.env.PORT || 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -17,6 +20,10 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 }
 const host = process.env.HOST || '127.0.0.1';
 const tableName = process.env.SESS_TABLE || undefined;
+const secret = process.env.SESSION_SECRET || undefined;
+const fingerprintHeaders = process.env.SESS_FINGERPRINT_HEADERS?.split(',')
+  .map((h) => h.trim())
+  .filter(Boolean);
 
 const { db, description } = openDatabase(process.env.DATABASE_URL);
 await migrateToLatest(db, { tableName });
@@ -26,8 +33,8 @@ await migrateToLatest(db, { tableName });
 const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host);
 const { app, store } = createApp({
   db,
-  session: tableName ? { tableName } : undefined,
-  cookie: loopback ? { secure: false } : undefined,
+  session: { tableName, fingerprintHeaders },
+  cookie: { secure: !loopback, secret },
 });
 
 const cleanup = startCleanup(store, {

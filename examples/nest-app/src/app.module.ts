@@ -19,6 +19,8 @@ export interface AppConfig {
   secureCookies?: boolean | undefined;
   /** Cookie signing secret (at least 32 bytes). @default none */
   cookieSecret?: string | undefined;
+  /** Fingerprint headers; apps that share one table must use the same list. */
+  fingerprintHeaders?: string[] | undefined;
 }
 
 /** The demo: its database, SessionModule (migrated and configured in its async factory), the global SessionGuard. */
@@ -38,7 +40,12 @@ export class AppModule {
             await migrateToLatest(db, { tableName: config.sessionTable });
             return {
               db,
-              session: { tableName: config.sessionTable, ttl: '30d', maxSessionsPerUser: 5 },
+              session: {
+                tableName: config.sessionTable,
+                ttl: '30d',
+                maxSessionsPerUser: 5,
+                fingerprintHeaders: config.fingerprintHeaders,
+              },
               cookie: { secure: config.secureCookies ?? true, secret: config.cookieSecret },
               cleanup: { interval: '10m' },
             };

@@ -13,6 +13,8 @@ import { AppModule } from './app.module.js';
  *   DATABASE_URL    postgres://…, mysql://…, sqlite:PATH (default: SQLite file data/sess.sqlite)
  *   SESS_TABLE      session table name (default sess_sessions)
  *   SESSION_SECRET  cookie signing secret, at least 32 bytes (default: unsigned cookies)
+ *   SESS_FINGERPRINT_HEADERS  comma-separated fingerprint headers (default user-agent,accept-language,accept-encoding);
+ *                   apps that share one table must use the same list
  */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const platform = env.PLATFORM || 'express';
@@ -34,6 +36,9 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
       sessionTable: env.SESS_TABLE || undefined,
       secureCookies: !loopback,
       cookieSecret: env.SESSION_SECRET || undefined,
+      fingerprintHeaders: env.SESS_FINGERPRINT_HEADERS?.split(',')
+        .map((h) => h.trim())
+        .filter(Boolean),
     }),
     platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
     { logger: env.NODE_ENV === 'test' ? false : ['log', 'warn', 'error'] },

@@ -129,9 +129,14 @@ describe('clientIp', () => {
   });
 
   it('returns "unknown" with no socket address and nothing trusted', () => {
-    expect(clientIp(request({ 'x-forwarded-for': '1.2.3.4' }), NONE)).toBe('unknown');
-    expect(clientIp(request({ 'x-forwarded-for': '1.2.3.4' }), LB)).toBe('unknown');
+    expect(clientIp(request({ 'x-forwarded-for': '1.2.3.4', 'x-real-ip': '5.6.7.8' }), NONE)).toBe('unknown');
     expect(clientIp(request({}, 'garbage'), LB)).toBe('unknown');
+  });
+
+  it('walks the forwarding headers when the runtime gives no socket address but proxies are trusted (Next.js)', () => {
+    expect(clientIp(request({ 'x-forwarded-for': '203.0.113.9, 10.0.0.7' }), LB)).toBe('203.0.113.9');
+    expect(clientIp(request({ 'x-real-ip': '203.0.113.10' }), LB)).toBe('203.0.113.10');
+    expect(clientIp(request({ 'x-forwarded-for': 'garbage' }), LB)).toBe('unknown');
   });
 
   it('walks X-Forwarded-For from the right, skipping trusted hops', () => {

@@ -295,16 +295,21 @@ function walkForwardedFor(value: string | undefined, trusted: TrustedProxies): s
  * Returns the client IP: the normalised socket address unless the socket peer is a trusted proxy, in which case
  * X-Forwarded-For is walked from the right skipping trusted hops, then X-Real-IP, then the socket address;
  * `"unknown"` when nothing usable is found; never throws on hostile header input.
+ *
+ * Where the runtime gives no socket address at all (Next.js route handlers, server actions), a non-empty
+ * `trustedProxies` declares that every request comes through those proxies, so the headers are walked as if the
+ * peer were trusted; with no trusted proxies the headers are never believed and the answer is `"unknown"`.
  */
 export function clientIp(req: RequestInfo, trusted: TrustedProxies): string {
   const peer = typeof req.remoteAddress === 'string' ? parseAddress(req.remoteAddress) : null;
-  if (peer === null) return UNKNOWN_IP;
-  if (trusted.size === 0 || !trusted.contains(peer.text)) return peer.text;
+  if (trusted.size === 0) return peer === null ? UNKNOWN_IP : peer.text;
+  if (peer !== null && !trusted.contains(peer.text)) return peer.text;
   const forwarded = walkForwardedFor(headerValue(req, 'x-forwarded-for'), trusted);
   if (forwarded !== null) return forwarded;
   const realIp = headerValue(req, 'x-real-ip');
   const real = realIp === undefined ? null : parseAddress(realIp);
-  return real === null ? peer.text : real.text;
+  if (real !== null) return real.text;
+  return peer === null ? UNKNOWN_IP : peer.text;
 }
 
 function parseBrowser(ua: string): string {
@@ -348,19 +353,30 @@ export function parseDevice(userAgent: string): { deviceName: string; deviceType
   return { deviceName: `${parseBrowser(ua)} on ${parseOs(ua)}`, deviceType: parseDeviceType(ua) };
 }
 
+/** The request headers the fingerprint covers by default, in order. */
+export const DEFAULT_FINGERPRINT_HEADERS: readonly string[] = Object.freeze([
+  'user-agent',
+  'accept-language',
+  'accept-encoding',
+]);
+
 /** Returns the lowercase hex SHA-256 of User-Agent, Accept-Language and Accept-Encoding joined by one 0x00 byte. */
 export function computeFingerprint(
   userAgent: string,
   acceptLanguage: string,
   acceptEncoding: string,
 ): string {
-  return createHash('sha256')
-    .update(userAgent, 'utf8')
-    .update('\u0000', 'utf8')
-    .update(acceptLanguage, 'utf8')
-    .update('\u0000', 'utf8')
-    .update(acceptEncoding, 'utf8')
-    .digest('hex');
+  return fingerprintOf([userAgent, acceptLanguage, acceptEncoding]);
+}
+
+/** Returns the lowercase hex SHA-256 of the given header values joined by one 0x00 byte each. */
+export function fingerprintOf(values: readonly string[]): string {
+  const hash = createHash('sha256');
+  values.forEach((value, i) => {
+    if (i > 0) hash.update('\u0000', 'utf8');
+    hash.update(value, 'utf8');
+  });
+  return hash.digest('hex');
 }
 
 function truncate(text: string, max: number): string {
@@ -375,7 +391,11 @@ function truncate(text: string, max: number): string {
  * Builds the {@link SessionMeta} of a request; the stored `userAgent` is truncated to 512 characters, while the
  * device and fingerprint are computed from the full header values (a missing header counts as empty).
  */
-export function buildSessionMeta(req: RequestInfo, trusted: TrustedProxies): SessionMeta {
+export function buildSessionMeta(
+  req: RequestInfo,
+  trusted: TrustedProxies,
+  fingerprintHeaders: readonly string[] = DEFAULT_FINGERPRINT_HEADERS,
+): SessionMeta {
   const userAgent = headerValue(req, 'user-agent') ?? '';
   const { deviceName, deviceType } = parseDevice(userAgent);
   return {
@@ -383,10 +403,6 @@ export function buildSessionMeta(req: RequestInfo, trusted: TrustedProxies): Ses
     userAgent: truncate(userAgent, MAX_USER_AGENT_LENGTH),
     deviceName,
     deviceType,
-    fingerprint: computeFingerprint(
-      userAgent,
-      headerValue(req, 'accept-language') ?? '',
-      headerValue(req, 'accept-encoding') ?? '',
-    ),
+    fingerprint: fingerprintOf(fingerprintHeaders.map((name) => headerValue(req, name) ?? '')),
   };
 }

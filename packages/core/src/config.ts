@@ -1,4 +1,4 @@
-import { parseTrustedProxies, type TrustedProxies } from './client-meta.js';
+import { DEFAULT_FINGERPRINT_HEADERS, parseTrustedProxies, type TrustedProxies } from './client-meta.js';
 import { type Duration, durationToMs } from './duration.js';
 import { configError } from './errors.js';
 import type { SessionEvent } from './events.js';
@@ -18,6 +18,12 @@ export interface SessionConfig {
   maxSessionsPerUser: number;
   /** Destroy a session presented with another client fingerprint. @default true */
   validateFingerprint: boolean;
+  /**
+   * Request headers whose values make the fingerprint (SHA-256 of the values joined by 0x00). Apps that share one
+   * table must use the same list. Next.js rewrites `Accept-Encoding` on its internal renders, so Next apps leave it
+   * out. @default ["user-agent", "accept-language", "accept-encoding"]
+   */
+  fingerprintHeaders: readonly string[];
   /** Name of the session cookie. `__Host-` names are allowed. @default "_session" */
   cookieName: string;
   /** CIDR list of proxies whose forwarding headers are believed. @default [] (headers ignored) */
@@ -61,6 +67,7 @@ export interface ResolvedSessionConfig {
   readonly touchIntervalMs: number;
   readonly maxSessionsPerUser: number;
   readonly validateFingerprint: boolean;
+  readonly fingerprintHeaders: readonly string[];
   readonly cookieName: string;
   readonly trustedProxies: TrustedProxies;
   readonly tableName: string;
@@ -117,6 +124,17 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     throw configError('onEvent', 'must be a function');
   const validateFingerprint = options.validateFingerprint ?? true;
   if (typeof validateFingerprint !== 'boolean') throw configError('validateFingerprint', 'must be a boolean');
+  const fingerprintHeaders = options.fingerprintHeaders ?? DEFAULT_FINGERPRINT_HEADERS;
+  if (
+    !Array.isArray(fingerprintHeaders) ||
+    fingerprintHeaders.length === 0 ||
+    !fingerprintHeaders.every((h) => typeof h === 'string' && /^[A-Za-z0-9-]+$/.test(h))
+  ) {
+    throw configError(
+      'fingerprintHeaders',
+      'must be a non-empty list of header names (letters, digits and "-")',
+    );
+  }
 
   return Object.freeze({
     ttlMs,
@@ -124,6 +142,7 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     touchIntervalMs,
     maxSessionsPerUser: max,
     validateFingerprint,
+    fingerprintHeaders: Object.freeze(fingerprintHeaders.map((h) => h.toLowerCase())),
     cookieName,
     trustedProxies: parseTrustedProxies(options.trustedProxies ?? []),
     tableName,

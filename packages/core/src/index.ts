@@ -3,7 +3,9 @@ export {
   buildSessionMeta,
   clientIp,
   computeFingerprint,
+  DEFAULT_FINGERPRINT_HEADERS,
   type DeviceType,
+  fingerprintOf,
   parseDevice,
   parseTrustedProxies,
   type RequestInfo,
@@ -39,6 +41,8 @@ export {
   SessionManager,
   type SessionManagerOptions,
 } from './session-manager.js';
+export { type PreparedStatementsOptions, withPreparedStatements } from './postgres-prepared-statements.js';
 export type { CookieAttributes, SessionPort } from './session-port.js';
 export { type CleanupOptions, type DataChanges, SessionStore } from './session-store.js';
 export { SessionToken } from './session-token.js';
+export { type StatementCacheOptions, withStatementCache } from './sqlite-statement-cache.js';

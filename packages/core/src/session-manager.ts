@@ -213,6 +213,7 @@ export class SessionManager<D extends object = SessionValues> {
     this.#meta ??= buildSessionMeta(
       { header: (n) => this.#port.getHeader(n), remoteAddress: this.#port.remoteAddress() },
       this.#store.config.trustedProxies,
+      this.#store.config.fingerprintHeaders,
     );
     return this.#meta;
   }

@@ -56,6 +56,8 @@ describe('configuration', () => {
     [{ tableName: 'x; drop table users' }, 'tableName'],
     [{ trustedProxies: ['not-a-cidr'] }, 'trustedProxies'],
     [{ now: 'yesterday' }, 'now'],
+    [{ fingerprintHeaders: [] }, 'fingerprintHeaders'],
+    [{ fingerprintHeaders: ['bad header'] }, 'fingerprintHeaders'],
   ])('rejects %j at construction, naming the field', (options, field) => {
     const error = configError(() => new SessionStore(db, options as never));
     expect(error.message).toContain(`\`${field}\``);

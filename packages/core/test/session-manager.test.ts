@@ -203,6 +203,16 @@ forEachDialect((spec) => {
       );
     });
 
+    it('fingerprints only the configured headers', async () => {
+      const s = store({ fingerprintHeaders: ['user-agent', 'accept-language'] });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'), { headers: { 'accept-encoding': 'gzip, br' } });
+      const other = await request(b, s, () => {}, { headers: { 'accept-encoding': 'gzip, deflate' } });
+      expect(other.manager.userId).toBe('alice');
+      const lang = await request(b, s, () => {}, { headers: { 'accept-language': 'de' } });
+      expect(lang.manager.isAuthenticated).toBe(false);
+    });
+
     it('accepts another fingerprint when validateFingerprint is off', async () => {
       const s = store({ validateFingerprint: false });
       const b = browser();

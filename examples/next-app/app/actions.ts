@@ -1,0 +1,54 @@
+'use server';
+
+import type { SessionManager } from '@sess/core';
+import { redirect } from 'next/navigation';
+import { app, type DemoData, withSessionAction } from '../lib/session';
+import { checkPassword } from '../lib/users';
+
+/** Sends a signed-out visitor to the login page (an action can outlive the session it was rendered for). */
+function requireSignedIn(session: SessionManager<DemoData>): void {
+  if (!session.isAuthenticated) redirect('/login');
+}
+
+/** Signs in with a demo user's password; a new session (and cookie) replaces any current one. */
+export const signIn = withSessionAction(async (session, form: FormData) => {
+  const { db } = await app();
+  const user = await checkPassword(db, String(form.get('user') ?? ''), String(form.get('password') ?? ''));
+  if (!user) redirect('/login?error=1');
+  await session.authenticate(user.id, { visits: 0 });
+  redirect('/devices');
+});
+
+/** Adds one to the session's visit counter: the change is written once, after the action. */
+export const countVisit = withSessionAction(async (session) => {
+  requireSignedIn(session);
+  session.set('visits', (session.get('visits') ?? 0) + 1);
+  redirect('/');
+});
+
+/** Ends one of the user's sessions by its public id (this one too, which signs this browser out). */
+export const revokeSession = withSessionAction(async (session, form: FormData) => {
+  requireSignedIn(session);
+  await session.revoke(String(form.get('id') ?? ''));
+  redirect(session.isAuthenticated ? '/devices' : '/login');
+});
+
+/** Ends every other session of the user; this one stays. */
+export const signOutOthers = withSessionAction(async (session) => {
+  requireSignedIn(session);
+  await session.logoutOther();
+  redirect('/devices');
+});
+
+/** Ends every session of the user, this one included. */
+export const signOutEverywhere = withSessionAction(async (session) => {
+  requireSignedIn(session);
+  await session.logoutAll();
+  redirect('/login');
+});
+
+/** Ends this session. */
+export const signOut = withSessionAction(async (session) => {
+  await session.logout();
+  redirect('/login');
+});

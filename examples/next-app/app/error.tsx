@@ -1,0 +1,14 @@
+'use client';
+
+/** Shown when a page fails, e.g. when the session database is down (the session view fails closed). */
+export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
+  return (
+    <>
+      <h1>Something went wrong</h1>
+      <p>The page could not load your session. Try again in a moment.</p>
+      <button type="button" onClick={reset}>
+        Try again
+      </button>
+    </>
+  );
+}

@@ -1,0 +1,16 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { NextConfig } from 'next';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+const config: NextConfig = {
+  // Database drivers are native or Node-only: load them from node_modules instead of bundling them.
+  serverExternalPackages: ['better-sqlite3', 'pg', 'mysql2'],
+  // The workspace root (pnpm links @sess/* from there).
+  turbopack: { root },
+  outputFileTracingRoot: root,
+  poweredByHeader: false,
+};
+
+export default config;

@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
+import Database from 'better-sqlite3';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, startNext } from './next-app.js';
+
+// The built app (test/global-setup.ts runs `next build`) under `next start` on a loopback port, on a SQLite file
+// of its own, driven in headless Chromium.
+const skip = skipBrowserTests();
+
+const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
+
+describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', () => {
+  let dir: string;
+  let server: RunningApp;
+  let chromium: LaunchedChromium;
+  let laptop: BrowserContext;
+  let phone: BrowserContext;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sess-next-app-'));
+    server = await startNext({ DATABASE_URL: `file:${join(dir, 'demo.sqlite')}` });
+    chromium = await launchChromium();
+    laptop = await chromium.newContext();
+    phone = await chromium.newContext({ userAgent: FIREFOX_UA });
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Signs in on the login page through the server action and waits for the devices page. */
+  async function signIn(
+    context: BrowserContext,
+    user = 'alice',
+    password = user === 'bob' ? 'builder' : 'wonderland',
+  ): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.selectOption('select[name=user]', user);
+    await page.fill('input[name=password]', password);
+    await page.click('button:text("Sign in")');
+    await page.waitForURL('**/devices');
+    return page;
+  }
+
+  /**
+   * GETs a URL as the browser of `context` (a page navigation, so with its User-Agent and Accept-Language: the
+   * session fingerprint rests on them, and Playwright's API client would not match it).
+   */
+  async function browse(context: BrowserContext, path: string) {
+    const page = await context.newPage();
+    try {
+      const response = await page.goto(`${server.url}${path}`);
+      if (!response) throw new Error(`no response for ${path}`);
+      return {
+        status: response.status(),
+        text: await response.text(),
+        setCookies: (await response.headersArray()).filter((h) => h.name.toLowerCase() === 'set-cookie'),
+      };
+    } finally {
+      await page.close();
+    }
+  }
+
+  async function apiMe(context: BrowserContext) {
+    const { status, text } = await browse(context, '/api/me');
+    return { status, body: JSON.parse(text) as Record<string, any> };
+  }
+
+  it('signs in through the server action and the devices page lists this session', async () => {
+    const page = await signIn(laptop);
+    const rows = page.getByTestId('device');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-current')).toBe('true');
+    expect(await rows.first().textContent()).toContain('Chrome on Linux');
+    const [cookie] = (await laptop.cookies()).filter((c) => c.name === '_session');
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    expect(cookie?.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(await page.getByTestId('signed-in-as').textContent()).toContain('Alice');
+    await page.close();
+  });
+
+  it('rejects a wrong password without a session', async () => {
+    const stranger = await chromium.newContext();
+    const page = await stranger.newPage();
+    await page.goto(`${server.url}/login`);
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('button:text("Sign in")');
+    await page.waitForURL('**/login?error=1');
+    expect(await page.textContent('.error')).toContain('Wrong user or password');
+    expect((await stranger.cookies()).filter((c) => c.name === '_session')).toEqual([]);
+    await stranger.close();
+  });
+
+  it('keeps a visit counter in the session, changed by a server action and read by /api/me', async () => {
+    const page = await laptop.newPage();
+    await page.goto(server.url);
+    for (const expected of ['1', '2']) {
+      await page.click('button:text("Count a visit")');
+      await expect.poll(() => page.getByTestId('visits').textContent()).toBe(expected);
+    }
+    const me = await apiMe(laptop);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ userId: 'alice', name: 'Alice', visits: 2 });
+    await page.close();
+  });
+
+  it('shows a second browser context as another device in the list', async () => {
+    (await signIn(phone)).close();
+    const page = await laptop.newPage();
+    await page.goto(`${server.url}/devices`);
+    const rows = page.getByTestId('device');
+    await expect.poll(() => rows.count()).toBe(2);
+    const other = page.locator('[data-testid=device][data-current=false]');
+    expect(await other.textContent()).toContain('Firefox on Linux');
+    await page.close();
+  });
+
+  it('revoking the other device from this one signs that browser out, and /api/me answers it 401', async () => {
+    const page = await laptop.newPage();
+    await page.goto(`${server.url}/devices`);
+    await page.locator('[data-testid=device][data-current=false] button:text("Revoke")').click();
+    await expect.poll(() => page.getByTestId('device').count()).toBe(1);
+    expect(await page.getByTestId('device').getAttribute('data-current')).toBe('true');
+    await page.close();
+
+    const phonePage = await phone.newPage();
+    await phonePage.goto(`${server.url}/devices`);
+    await phonePage.waitForURL('**/login');
+    await phonePage.close();
+    const me = await apiMe(phone);
+    expect(me.status).toBe(401);
+    expect(me.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+    // The stale cookie was cleared on the way (by the proxy on the page request, or by /api/me).
+    expect((await phone.cookies()).filter((c) => c.name === '_session')).toEqual([]);
+  });
+
+  it('answers GET /api/sessions with the device list and no token in it', async () => {
+    const { status, text } = await browse(laptop, '/api/sessions');
+    expect(status).toBe(200);
+    const { sessions } = JSON.parse(text) as { sessions: { current: boolean; ipAddress: string }[] };
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ current: true, ipAddress: 'unknown' });
+    const token = (await laptop.cookies()).find((c) => c.name === '_session')?.value;
+    expect(token && text.includes(token)).toBe(false);
+    expect((await browse(phone, '/api/sessions')).status).toBe(401);
+  });
+
+  it('refreshes the cookie in the proxy when a page view finds a touch due', async () => {
+    const token = (await laptop.cookies()).find((c) => c.name === '_session')?.value;
+    const db = new Database(join(dir, 'demo.sqlite'));
+    try {
+      // Make the session look an hour idle (the app touches after 5 minutes).
+      db.prepare('UPDATE sess_sessions SET last_active_at = last_active_at - 3600000').run();
+      const before = db.prepare('SELECT last_active_at AS t FROM sess_sessions').get() as { t: number };
+      const { status, setCookies } = await browse(laptop, '/');
+      expect(status).toBe(200);
+      const refreshed = setCookies.map((h) => h.value).find((v) => v.startsWith(`_session=${token};`));
+      // Max-Age is the 30-day ttl from the touch, give or take the second the request took.
+      expect(Number(/Max-Age=(\d+)/.exec(refreshed ?? '')?.[1])).toBeGreaterThan(30 * 24 * 3600 - 10);
+      const after = db.prepare('SELECT last_active_at AS t FROM sess_sessions').get() as { t: number };
+      expect(after.t - before.t).toBeGreaterThanOrEqual(3_600_000);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('signs out the other devices, then everywhere, after which /api/me answers 401', async () => {
+    (await signIn(phone)).close();
+    const page = await laptop.newPage();
+    await page.goto(`${server.url}/devices`);
+    await expect.poll(() => page.getByTestId('device').count()).toBe(2);
+    await page.click('button:text("Sign out other devices")');
+    await expect.poll(() => page.getByTestId('device').count()).toBe(1);
+    expect((await apiMe(phone)).status).toBe(401);
+
+    await page.click('button:text("Sign out everywhere")');
+    await page.waitForURL('**/login');
+    expect((await apiMe(laptop)).status).toBe(401);
+    expect((await laptop.cookies()).filter((c) => c.name === '_session')).toEqual([]);
+    await page.close();
+  });
+
+  it('signs out with the header button; the next /api/me answers 401 JSON', async () => {
+    const page = await signIn(laptop);
+    expect((await apiMe(laptop)).status).toBe(200);
+    await page.click('header button:text("Sign out")');
+    await page.waitForURL('**/login');
+    const me = await apiMe(laptop);
+    expect(me.status).toBe(401);
+    expect(me.body.error.code).toBe('UNAUTHENTICATED');
+    await page.close();
+  });
+});
