@@ -1,12 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { vitestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@sess/source'] },
-  ssr: { resolve: { conditions: ['@sess/source'] } },
-  test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    reporters: ['default', ['json', { outputFile: '../../test-results/hono-app.json' }]],
-  },
-});
+export default vitestConfig('hono-app');

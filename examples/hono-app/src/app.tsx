@@ -1,4 +1,5 @@
 import { type CookieOptions, type SessionOptions, SessionStore } from '@sess/core';
+import { DEMO_PASSWORDS, findUser, verifyCredentials } from '@sess/demo-kit';
 import { requireSession, type SessionEnv, type SessionErrorResponder, session } from '@sess/hono';
 import { type Context, Hono } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
@@ -8,7 +9,6 @@ import type { Child } from 'hono/jsx';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Kysely } from 'kysely';
-import { DEMO_PASSWORDS, findUser, verifyCredentials } from './users.js';
 import { type DemoData, DevicesPage, ErrorPage, formatTime, HomePage, LoginPage } from './views.js';
 
 /** Options of {@link createApp}. */

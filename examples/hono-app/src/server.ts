@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { migrateToLatest, startCleanup } from '@sess/core';
+import { type ListenSettings, openDatabase, readListenSettings, readSessionSettings } from '@sess/demo-kit';
 import { createApp } from './app.js';
-import { openDatabase } from './database.js';
+import { DEFAULT_SQLITE_PATH } from './database.js';
 
 // The demo's entry (`pnpm demo`): reads the environment, migrates the session table, serves on loopback HTTP.
 //   PORT          port to listen on (default 3000; 0 picks a free one)
@@ -13,24 +14,22 @@ import { openDatabase } from './database.js';
 //   SESS_FINGERPRINT_HEADERS   comma-separated fingerprint headers (default user-agent,accept-language,accept-encoding);
 //                              apps that share one table (say this demo and the Next.js one) must use the same list
 
-const port = Number(process.env.PORT || 3000);
-if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-  console.error(`PORT must be a port number (got ${JSON.stringify(process.env.PORT)}).`);
+let listen: ListenSettings;
+try {
+  listen = readListenSettings();
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(1);
 }
-const host = process.env.HOST || '127.0.0.1';
-const tableName = process.env.SESS_TABLE || undefined;
-const secret = process.env.SESSION_SECRET || undefined;
-const fingerprintHeaders = process.env.SESS_FINGERPRINT_HEADERS?.split(',')
-  .map((h) => h.trim())
-  .filter(Boolean);
+const { host, port, loopback } = listen;
+const { tableName, secret, fingerprintHeaders } = readSessionSettings();
 
-const { db, description } = openDatabase(process.env.DATABASE_URL);
+// A PostgreSQL connection that drops is logged and answered with 503 until it is back; it never ends the process.
+const { db, description } = openDatabase(process.env.DATABASE_URL, { sqlitePath: DEFAULT_SQLITE_PATH });
 await migrateToLatest(db, { tableName });
 
 // Browsers drop a Secure cookie that arrives over plain http, except on loopback where the demo serves http: only
 // there does it turn Secure off. Anywhere else the default (Secure) stays, and the app belongs behind HTTPS.
-const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host);
 const { app, store } = createApp({
   db,
   session: { tableName, fingerprintHeaders },

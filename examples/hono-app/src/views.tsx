@@ -1,6 +1,6 @@
 import type { SessionListItem } from '@sess/core';
+import type { DemoUser } from '@sess/demo-kit';
 import type { Child } from 'hono/jsx';
-import type { DemoUser } from './users.js';
 
 /** What the demo keeps in each session's data. */
 export type DemoData = { visits: number; theme: 'light' | 'dark' };
@@ -94,6 +94,16 @@ export function Layout(props: {
   );
 }
 
+/** A status line (`notice`) or an error (`error`, announced at once by screen readers); nothing without text. */
+function Notice(props: { kind: 'notice' | 'error'; text?: string | undefined }) {
+  if (!props.text) return null;
+  return (
+    <div class={`card ${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.text}
+    </div>
+  );
+}
+
 /** The sign-in form, with the demo users and their passwords. */
 export function LoginPage(props: {
   error?: string | undefined;
@@ -107,16 +117,8 @@ export function LoginPage(props: {
       <p class="lead">
         Sessions live in a database table; sign in from two browsers and compare them under “Your devices”.
       </p>
-      {props.notice ? (
-        <div class="card notice" role="status">
-          {props.notice}
-        </div>
-      ) : null}
-      {props.error ? (
-        <div class="card error" role="alert">
-          {props.error}
-        </div>
-      ) : null}
+      <Notice kind="notice" text={props.notice} />
+      <Notice kind="error" text={props.error} />
       <div class="card">
         <form method="post" action="/login">
           <label for="username">Username</label>
@@ -220,11 +222,7 @@ export function DevicesPage(props: {
       <p class="lead">
         Every browser signed in as {props.user.name}. Revoking one signs it out on its next request.
       </p>
-      {props.notice ? (
-        <div class="card notice" role="status">
-          {props.notice}
-        </div>
-      ) : null}
+      <Notice kind="notice" text={props.notice} />
       <div class="card">
         <table>
           <thead>

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
+import { CHROME_MAC, FIREFOX_WINDOWS, type ServerProcess } from '@sess/test-kit';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROME_MAC, FIREFOX_WINDOWS } from './support/client.js';
-import { type DemoServer, startDemoServer } from './support/demo-server.js';
+import { startDemoServer } from './support/demo-server.js';
 
 /** Where the screenshot of the devices page goes: `artifacts/` at the repository root (gitignored). */
 const SCREENSHOT = fileURLToPath(new URL('../../../artifacts/hono-devices.png', import.meta.url));
@@ -17,7 +17,7 @@ const skip = skipBrowserTests();
 describe.skipIf(skip)('the demo in headless Chromium', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sess-hono-browser-'));
   const dbPath = join(dir, 'demo.sqlite');
-  let server: DemoServer;
+  let server: ServerProcess;
   let chromium: LaunchedChromium;
 
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { readListenSettings, readSessionSettings } from '@sess/demo-kit';
 import { AppModule } from './app.module.js';
 
 /**
@@ -21,24 +22,18 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<I
   if (platform !== 'express' && platform !== 'fastify') {
     throw new Error(`PLATFORM must be "express" or "fastify" (got ${JSON.stringify(platform)}).`);
   }
-  const port = Number(env.PORT || 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`PORT must be a port number (got ${JSON.stringify(env.PORT)}).`);
-  }
-  const host = env.HOST || '127.0.0.1';
+  const { port, host, loopback } = readListenSettings(env);
+  const { tableName, secret, fingerprintHeaders } = readSessionSettings(env);
+
   // Browsers keep a Secure cookie from plain http only on loopback, where the demo serves http: only there is
   // Secure turned off. Anywhere else the default (Secure) stays, and the app belongs behind HTTPS.
-  const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host);
-
   const app = await NestFactory.create(
     AppModule.forRoot({
       databaseUrl: env.DATABASE_URL || undefined,
-      sessionTable: env.SESS_TABLE || undefined,
+      sessionTable: tableName,
       secureCookies: !loopback,
-      cookieSecret: env.SESSION_SECRET || undefined,
-      fingerprintHeaders: env.SESS_FINGERPRINT_HEADERS?.split(',')
-        .map((h) => h.trim())
-        .filter(Boolean),
+      cookieSecret: secret,
+      fingerprintHeaders,
     }),
     platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
     { logger: env.NODE_ENV === 'test' ? false : ['log', 'warn', 'error'] },

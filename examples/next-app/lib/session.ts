@@ -1,8 +1,12 @@
+import { resolve } from 'node:path';
 import { migrateToLatest, SessionStore } from '@sess/core';
+import { openDatabase, readSessionSettings } from '@sess/demo-kit';
 import { createSessionHandlers } from '@sess/next';
 import type { Kysely } from 'kysely';
-import { openDatabase } from './database';
 import { seedUsers } from './users';
+
+/** The default database: a SQLite file next to where the app runs (`DATABASE_URL` names another). */
+export const DEFAULT_SQLITE_FILE = '.data/sess-demo.sqlite';
 
 /** What the demo keeps in a session. */
 export interface DemoData {
@@ -21,20 +25,18 @@ const shared = globalThis as typeof globalThis & { __sessNextDemo?: Promise<App>
 /** The app's database and session store, opened, migrated and seeded once per process on first use. */
 export function app(): Promise<App> {
   shared.__sessNextDemo ??= (async () => {
-    const db = openDatabase();
-    const tableName = process.env.SESS_TABLE || undefined;
+    // A PostgreSQL connection that drops is logged and answered with 503 until it is back; it never ends the process.
+    const { db } = openDatabase(process.env.DATABASE_URL, { sqlitePath: resolve(DEFAULT_SQLITE_FILE) });
+    const { tableName, secret, fingerprintHeaders } = readSessionSettings();
     await migrateToLatest(db, { tableName });
     await seedUsers(db);
-    const secret = process.env.SESSION_SECRET || undefined;
     const store = new SessionStore(
       db,
       {
         tableName,
         // Next.js rewrites Accept-Encoding on its internal renders: fingerprint User-Agent and Accept-Language only
         // (apps that share this table must use the same list; SESS_FINGERPRINT_HEADERS sets it in every demo).
-        fingerprintHeaders: process.env.SESS_FINGERPRINT_HEADERS?.split(',')
-          .map((h) => h.trim())
-          .filter(Boolean) ?? ['user-agent', 'accept-language'],
+        fingerprintHeaders: fingerprintHeaders ?? ['user-agent', 'accept-language'],
         ttl: '30d',
         touchInterval: '5m',
         maxSessionsPerUser: 5,

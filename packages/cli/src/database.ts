@@ -100,7 +100,10 @@ export async function connect(target: DatabaseTarget, options: ConnectOptions = 
     db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
   } else if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: 4, connectionTimeoutMillis: timeoutMs });
-    pool.on('error', () => {}); // an idle client that dies is replaced; the next query reports the problem
+    // node-postgres emits 'error' on the pool for an idle client that dies and on a client Kysely holds between two
+    // statements: without listeners either one ends the process. The query in flight fails; the next one reconnects.
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const pool = createPool({ uri: target.url, connectionLimit: 4, connectTimeout: timeoutMs });

@@ -1,20 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { buildForTests } from '@sess/test-kit';
 
-/**
- * The tests run the built `sess` binary, so build it first (turbo's `test` task builds the dependencies, not the
- * package itself). @sess/core is built only when its dist is missing: rebuilding it here would race other
- * packages' tests that read it.
- */
+/** The tests run the built `sess` binary: build it (and @sess/core, when not built yet) before any test file. */
 export default function setup(): void {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const core = fileURLToPath(new URL('../../core/', import.meta.url));
-  if (!existsSync(`${core}dist/index.js`)) {
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: core, stdio: 'inherit' });
-  }
-  const cli = fileURLToPath(new URL('../', import.meta.url));
-  rmSync(`${cli}dist`, { recursive: true, force: true });
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: cli, stdio: 'inherit' });
+  buildForTests(fileURLToPath(new URL('../', import.meta.url)), [
+    fileURLToPath(new URL('../../core/', import.meta.url)),
+  ]);
 }

@@ -1,24 +1,13 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrateToLatest, SessionStore } from '@sess/core';
-import Database from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
-import { createPool } from 'mysql2';
-import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type DialectName, forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
+import { countSessions, seedExpiredSessions, spawnNode, TEST_META, waitFor } from '@sess/test-kit';
+import type { Kysely } from 'kysely';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-const DAY = 86_400_000;
-const META = {
-  ipAddress: '203.0.113.7',
-  userAgent: 'Mozilla/5.0 (test)',
-  deviceName: 'Firefox on Linux',
-  deviceType: 'desktop' as const,
-  fingerprint: 'f'.repeat(64),
-};
 
 export interface Result {
   code: number | null;
@@ -52,298 +41,193 @@ export function expectOneLine(result: Result, pattern: RegExp): void {
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
-let counter = 0;
-const uniqueTable = () => `cli_${process.pid}_${Date.now().toString(36)}_${++counter}`;
-
-// ---------------------------------------------------------------------------------------------------------------
-
-interface Target {
-  name: string;
-  env?: string;
-  /** The URL the CLI gets. */
-  url(): string;
-  /** A Kysely instance of the test on the same database. */
-  open(): Kysely<any>;
-  cleanup?(): void;
-}
-
-let dir: string | undefined;
-/** The SQLite target's directory, made on first use. */
-const sqliteDir = (): string => {
-  dir ??= mkdtempSync(join(tmpdir(), 'sess-cli-db-'));
-  return dir;
-};
-const TARGETS: Target[] = [
-  {
-    name: 'sqlite-file',
-    url: () => join(sqliteDir(), 'sess.sqlite'),
-    open: () => {
-      const database = new Database(join(sqliteDir(), 'sess.sqlite'));
-      database.pragma('journal_mode = WAL');
-      database.pragma('busy_timeout = 5000');
-      return new Kysely<any>({ dialect: new SqliteDialect({ database }) });
-    },
-    cleanup: () => {
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  },
-  {
-    name: 'postgres',
-    env: 'SESS_TEST_POSTGRES_URL',
-    url: () => process.env.SESS_TEST_POSTGRES_URL as string,
-    open: () =>
-      new Kysely<any>({
-        dialect: new PostgresDialect({
-          pool: new pg.Pool({ connectionString: process.env.SESS_TEST_POSTGRES_URL, max: 2 }),
-        }),
-      }),
-  },
-  {
-    name: 'mysql',
-    env: 'SESS_TEST_MYSQL_URL',
-    url: () => process.env.SESS_TEST_MYSQL_URL as string,
-    open: () =>
-      new Kysely<any>({
-        dialect: new MysqlDialect({
-          pool: createPool({ uri: process.env.SESS_TEST_MYSQL_URL as string, connectionLimit: 2 }),
-        }),
-      }),
-  },
-];
-
 /**
  * The CLI's behaviour on one database, run by one test file per database so that vitest runs them in parallel.
- * A server database whose env var is unset is skipped on a laptop and fails under CI.
+ * A server database whose env var is unset is skipped on a laptop and fails under CI (see `forEachDialect`).
  */
-export function describeTarget(name: 'sqlite-file' | 'postgres' | 'mysql'): void {
-  const target = TARGETS.find((t) => t.name === name) as Target;
-  const only = process.env.SESS_TEST_DIALECTS?.split(',').map((s) => s.trim());
-  const selected = !only || only.includes(target.name);
-  const missing = target.env !== undefined && !process.env[target.env];
-  if (selected && missing && process.env.CI) {
-    throw new Error(
-      `${target.env} is not set: CI must run the ${target.name} CLI tests against a real server.`,
-    );
-  }
-  const suite = selected && !missing ? describe : describe.skip;
-  suite(`sess on ${target.name}`, () => {
-    let db: Kysely<any>;
-    let table: string;
-    const created: string[] = [];
-    const url = () => target.url();
-    const run = (...args: string[]) => sess([...args, '--url', url(), '--table', table]);
-    const count = async (where: 'live' | 'expired') =>
-      Number(
-        (
-          await db
-            .selectFrom(table)
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('expires_at', where === 'live' ? '>' : '<=', Date.now())
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    /** Sessions created 40 days ago with the 30-day ttl: expired now. */
-    const seedExpired = async (n: number, user = 'old-user') => {
-      const past = new SessionStore(db, { tableName: table, now: () => new Date(Date.now() - 40 * DAY) });
-      for (let i = 0; i < n; i++) await past.create(META, `${user}-${i % 3}`);
-    };
-    const live = () => new SessionStore(db, { tableName: table, maxSessionsPerUser: 50 });
+export function describeTarget(name: DialectName & ('sqlite-file' | 'postgres' | 'mysql')): void {
+  forEachDialect(
+    (spec) => {
+      const created: string[] = [];
+      const t = useTestDatabase(spec, { sessionTables: created });
+      let db: Kysely<any>;
+      let table: string;
+      const url = () => t.url as string;
+      const run = (...args: string[]) => sess([...args, '--url', url(), '--table', table]);
+      const count = (which: 'live' | 'expired') => countSessions(db, table, which);
+      const seedExpired = (n: number, user = 'old-user') =>
+        seedExpiredSessions(db, { tableName: table, count: n, userId: (i) => `${user}-${i % 3}` });
+      const live = () => new SessionStore(db, { tableName: table, maxSessionsPerUser: 50 });
 
-    beforeAll(() => {
-      db = target.open();
-    });
-    beforeEach(async () => {
-      table = uniqueTable();
-      created.push(table);
-    });
-    afterAll(async () => {
-      for (const t of created) {
-        for (const name of [t, `${t}_migrations`, `${t}_migrations_lock`]) {
-          await db.schema.dropTable(name).ifExists().execute();
-        }
-      }
-      await db.destroy();
-      target.cleanup?.();
-    });
-
-    it('migrate creates the table, then finds it up to date (exit 0 both times)', async () => {
-      const first = await run('migrate');
-      expect(first).toMatchObject({ code: 0, stderr: '' });
-      expect(first.stdout).toContain(`applied sess_0001_create_${table}`);
-      const second = await run('migrate');
-      expect(second.code).toBe(0);
-      expect(second.stdout).toContain(`table ${table} is up to date`);
-      expect(await count('live')).toBe(0);
-    });
-
-    it('exits 1 with one line and a hint to migrate when the table does not exist', async () => {
-      // The SQLite file must exist (another table in it), else the error is "no such file" (exit 3).
-      if (target.name === 'sqlite-file') await sess(['migrate', '--url', url(), '--table', 'other_table']);
-      const r = await run('stats');
-      expect(r.code).toBe(1);
-      expectOneLine(r, new RegExp(`run \`sess migrate --table ${table}\` first`));
-    });
-
-    it('cleanup deletes exactly the expired sessions in batches and keeps the live ones (plain lines, no TTY)', async () => {
-      await migrateToLatest(db, { tableName: table });
-      await seedExpired(7);
-      const s = live();
-      for (const user of ['alice', 'bob']) await s.create(META, user);
-
-      const r = await run('cleanup', '--batch-size', '2');
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/^deleted 7 expired sessions in \d+\.\d+s \([\d,]+ rows\/s\)\n$/);
-      expect(r.stderr).toMatch(/^deleted \d+ so far \([\d,]+ rows\/s\)\n/); // progress as plain lines
-      expect(r.stderr + r.stdout).not.toContain('\r');
-      expect(r.stderr + r.stdout).not.toContain('\u001b'); // no terminal escapes in a log
-      expect(await count('expired')).toBe(0);
-      expect(await count('live')).toBe(2);
-
-      const again = await run('cleanup', '--json');
-      expect(again.code).toBe(0);
-      expect(JSON.parse(again.stdout)).toMatchObject({ deleted: 0, interrupted: null });
-    });
-
-    it('stats counts live and expired sessions and lists the top users', async () => {
-      await migrateToLatest(db, { tableName: table });
-      await seedExpired(4);
-      const s = live();
-      for (let i = 0; i < 3; i++) await s.create(META, 'carol');
-      await s.create(META, 'dave');
-      await s.create(META, 'erin');
-
-      const json = await run('stats', '--json', '--top', '2');
-      expect(json.code).toBe(0);
-      expect(JSON.parse(json.stdout)).toEqual({
-        live: 5,
-        expired: 4,
-        users: 3,
-        topUsers: [
-          { userId: 'carol', sessions: 3 },
-          { userId: 'dave', sessions: 1 },
-        ],
+      beforeAll(() => {
+        db = t.db;
       });
-      const text = await run('stats');
-      expect(text.code).toBe(0);
-      expect(text.stdout).toMatch(/live sessions\s+5\n/);
-      expect(text.stdout).toMatch(/expired sessions\s+4\n/);
-      expect(text.stdout).toMatch(/USER\s+SESSIONS\ncarol\s+3\n/);
-    });
+      beforeEach(() => {
+        table = uniqueTableName('cli');
+        created.push(table);
+      });
 
-    it('sessions list prints the live sessions as a table and as JSON', async () => {
-      await migrateToLatest(db, { tableName: table });
-      await seedExpired(1, 'frank');
-      const s = live();
-      const a = await s.create(META, 'frank');
-      const b = await s.create({ ...META, deviceName: 'Safari on iPhone', deviceType: 'mobile' }, 'frank');
+      it('migrate creates the table, then finds it up to date (exit 0 both times)', async () => {
+        const first = await run('migrate');
+        expect(first).toMatchObject({ code: 0, stderr: '' });
+        expect(first.stdout).toContain(`applied sess_0001_create_${table}`);
+        const second = await run('migrate');
+        expect(second.code).toBe(0);
+        expect(second.stdout).toContain(`table ${table} is up to date`);
+        expect(await count('live')).toBe(0);
+      });
 
-      const table_ = await run('sessions', 'list', '--user', 'frank');
-      expect(table_.code).toBe(0);
-      const lines = table_.stdout.trimEnd().split('\n');
-      expect(lines[0]).toMatch(/^ID\s+DEVICE\s+TYPE\s+IP\s+CREATED\s+LAST ACTIVE\s+EXPIRES$/);
-      expect(lines).toHaveLength(3); // the expired session of frank is not listed
-      expect(table_.stdout).toContain(a.session.id);
-      expect(table_.stdout).toMatch(new RegExp(`${b.session.id}\\s+Safari on iPhone\\s+mobile`));
+      it('exits 1 with one line and a hint to migrate when the table does not exist', async () => {
+        // The SQLite file must exist (another table in it), else the error is "no such file" (exit 3).
+        if (name === 'sqlite-file') await sess(['migrate', '--url', url(), '--table', 'other_table']);
+        const r = await run('stats');
+        expect(r.code).toBe(1);
+        expectOneLine(r, new RegExp(`run \`sess migrate --table ${table}\` first`));
+      });
 
-      const json = await run('sessions', 'list', '--user', 'frank', '--json');
-      expect(json.code).toBe(0);
-      const listed = JSON.parse(json.stdout) as { id: string; userId: string }[];
-      expect(listed.map((x) => x.id).sort()).toEqual([a.session.id, b.session.id].sort());
-      expect(json.stdout).not.toContain(a.token.expose());
-
-      const none = await run('sessions', 'list', '--user', 'nobody');
-      expect(none).toMatchObject({ code: 0, stdout: 'user nobody has no live sessions\n' });
-    });
-
-    it('sessions revoke deletes one session by id, or all of a user, and exits 4 for an unknown id', async () => {
-      await migrateToLatest(db, { tableName: table });
-      const s = live();
-      const one = await s.create(META, 'gina');
-      const two = await s.create(META, 'gina');
-      const other = await s.create(META, 'hank');
-
-      const wrongUser = await run('sessions', 'revoke', '--session', other.session.id, '--user', 'gina');
-      expect(wrongUser.code).toBe(4);
-      expectOneLine(wrongUser, /user gina has no session/);
-      expect(await s.read(other.session.id)).not.toBeNull();
-
-      const bySession = await run('sessions', 'revoke', '--session', one.session.id);
-      expect(bySession).toMatchObject({ code: 0, stdout: `revoked session ${one.session.id}\n` });
-      expect(await s.read(one.session.id)).toBeNull();
-      expect(await s.read(two.session.id)).not.toBeNull();
-
-      const again = await run('sessions', 'revoke', '--session', one.session.id);
-      expect(again.code).toBe(4);
-      expectOneLine(again, /no session/);
-
-      const byUser = await run('sessions', 'revoke', '--user', 'gina', '--json');
-      expect(byUser.code).toBe(0);
-      expect(JSON.parse(byUser.stdout)).toEqual({ revoked: 1 });
-      expect(await s.listForUser('gina')).toEqual([]);
-      expect(await s.listForUser('hank')).toHaveLength(1);
-    });
-
-    it.each(['SIGTERM', 'SIGINT'] as const)(
-      'cleanup --watch deletes on a schedule and stops cleanly on %s (exit 0)',
-      async (signal) => {
+      it('cleanup deletes exactly the expired sessions in batches and keeps the live ones (plain lines, no TTY)', async () => {
         await migrateToLatest(db, { tableName: table });
-        await seedExpired(3);
-        const child = spawn(
-          process.execPath,
-          [BIN, 'cleanup', '--watch', '--interval', '200ms', '--url', url(), '--table', table],
-          { env: childEnv() },
-        );
-        const out = collect(child);
-        await until(() => out.stdout.includes('deleted 3 expired sessions'), 'the first run');
-        await seedExpired(2); // the next scheduled run takes these
-        await until(() => out.stdout.includes('deleted 2 expired sessions'), 'a later run');
-        child.kill(signal);
-        const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-        expect(code).toBe(0);
-        expect(out.stdout).toContain(`${signal}: stopping after the batch in progress`);
-        expect(out.stdout).toMatch(/stopped\n$/);
-        expect(out.stderr).toBe('');
+        await seedExpired(7);
+        const s = live();
+        for (const user of ['alice', 'bob']) await s.create(TEST_META, user);
+
+        const r = await run('cleanup', '--batch-size', '2');
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^deleted 7 expired sessions in \d+\.\d+s \([\d,]+ rows\/s\)\n$/);
+        expect(r.stderr).toMatch(/^deleted \d+ so far \([\d,]+ rows\/s\)\n/); // progress as plain lines
+        expect(r.stderr + r.stdout).not.toContain('\r');
+        expect(r.stderr + r.stdout).not.toContain('\u001b'); // no terminal escapes in a log
         expect(await count('expired')).toBe(0);
-      },
-    );
+        expect(await count('live')).toBe(2);
 
-    it.skipIf(!existsSync('/usr/bin/script'))('cleanup shows progress in place on a terminal', async () => {
-      await migrateToLatest(db, { tableName: table });
-      await seedExpired(4);
-      // `script` runs the command on a pseudo-terminal.
-      const command = [BIN, 'cleanup', '--batch-size', '1', '--url', url(), '--table', table]
-        .map((a) => `'${a}'`)
-        .join(' ');
-      const r = await new Promise<Result>((resolve) => {
-        const child = execFile(
-          'script',
-          ['-qec', `'${process.execPath}' ${command}`, '/dev/null'],
-          { env: childEnv() },
-          (_e, stdout, stderr) => resolve({ code: child.exitCode, signal: null, stdout, stderr }),
-        );
+        const again = await run('cleanup', '--json');
+        expect(again.code).toBe(0);
+        expect(JSON.parse(again.stdout)).toMatchObject({ deleted: 0, interrupted: null });
       });
-      expect(r.code).toBe(0);
-      expect(r.stdout).toContain('\r\x1b[2Kdeleted 1 so far');
-      expect(r.stdout).toMatch(/deleted 4 expired sessions in/);
-    });
-  });
-}
 
-function collect(child: ChildProcess): { stdout: string; stderr: string } {
-  const out = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (d: Buffer) => {
-    out.stdout += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out.stderr += d.toString();
-  });
-  return out;
-}
+      it('stats counts live and expired sessions and lists the top users', async () => {
+        await migrateToLatest(db, { tableName: table });
+        await seedExpired(4);
+        const s = live();
+        for (let i = 0; i < 3; i++) await s.create(TEST_META, 'carol');
+        await s.create(TEST_META, 'dave');
+        await s.create(TEST_META, 'erin');
 
-async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+        const json = await run('stats', '--json', '--top', '2');
+        expect(json.code).toBe(0);
+        expect(JSON.parse(json.stdout)).toEqual({
+          live: 5,
+          expired: 4,
+          users: 3,
+          topUsers: [
+            { userId: 'carol', sessions: 3 },
+            { userId: 'dave', sessions: 1 },
+          ],
+        });
+        const text = await run('stats');
+        expect(text.code).toBe(0);
+        expect(text.stdout).toMatch(/live sessions\s+5\n/);
+        expect(text.stdout).toMatch(/expired sessions\s+4\n/);
+        expect(text.stdout).toMatch(/USER\s+SESSIONS\ncarol\s+3\n/);
+      });
+
+      it('sessions list prints the live sessions as a table and as JSON', async () => {
+        await migrateToLatest(db, { tableName: table });
+        await seedExpired(1, 'frank');
+        const s = live();
+        const a = await s.create(TEST_META, 'frank');
+        const b = await s.create(
+          { ...TEST_META, deviceName: 'Safari on iPhone', deviceType: 'mobile' },
+          'frank',
+        );
+
+        const table_ = await run('sessions', 'list', '--user', 'frank');
+        expect(table_.code).toBe(0);
+        const lines = table_.stdout.trimEnd().split('\n');
+        expect(lines[0]).toMatch(/^ID\s+DEVICE\s+TYPE\s+IP\s+CREATED\s+LAST ACTIVE\s+EXPIRES$/);
+        expect(lines).toHaveLength(3); // the expired session of frank is not listed
+        expect(table_.stdout).toContain(a.session.id);
+        expect(table_.stdout).toMatch(new RegExp(`${b.session.id}\\s+Safari on iPhone\\s+mobile`));
+
+        const json = await run('sessions', 'list', '--user', 'frank', '--json');
+        expect(json.code).toBe(0);
+        const listed = JSON.parse(json.stdout) as { id: string; userId: string }[];
+        expect(listed.map((x) => x.id).sort()).toEqual([a.session.id, b.session.id].sort());
+        expect(json.stdout).not.toContain(a.token.expose());
+
+        const none = await run('sessions', 'list', '--user', 'nobody');
+        expect(none).toMatchObject({ code: 0, stdout: 'user nobody has no live sessions\n' });
+      });
+
+      it('sessions revoke deletes one session by id, or all of a user, and exits 4 for an unknown id', async () => {
+        await migrateToLatest(db, { tableName: table });
+        const s = live();
+        const one = await s.create(TEST_META, 'gina');
+        const two = await s.create(TEST_META, 'gina');
+        const other = await s.create(TEST_META, 'hank');
+
+        const wrongUser = await run('sessions', 'revoke', '--session', other.session.id, '--user', 'gina');
+        expect(wrongUser.code).toBe(4);
+        expectOneLine(wrongUser, /user gina has no session/);
+        expect(await s.read(other.session.id)).not.toBeNull();
+
+        const bySession = await run('sessions', 'revoke', '--session', one.session.id);
+        expect(bySession).toMatchObject({ code: 0, stdout: `revoked session ${one.session.id}\n` });
+        expect(await s.read(one.session.id)).toBeNull();
+        expect(await s.read(two.session.id)).not.toBeNull();
+
+        const again = await run('sessions', 'revoke', '--session', one.session.id);
+        expect(again.code).toBe(4);
+        expectOneLine(again, /no session/);
+
+        const byUser = await run('sessions', 'revoke', '--user', 'gina', '--json');
+        expect(byUser.code).toBe(0);
+        expect(JSON.parse(byUser.stdout)).toEqual({ revoked: 1 });
+        expect(await s.listForUser('gina')).toEqual([]);
+        expect(await s.listForUser('hank')).toHaveLength(1);
+      });
+
+      it.each(['SIGTERM', 'SIGINT'] as const)(
+        'cleanup --watch deletes on a schedule and stops cleanly on %s (exit 0)',
+        async (signal) => {
+          await migrateToLatest(db, { tableName: table });
+          await seedExpired(3);
+          const out = spawnNode(
+            [BIN, 'cleanup', '--watch', '--interval', '200ms', '--url', url(), '--table', table],
+            childEnv(),
+          );
+          await waitFor('the first run', () => out.stdout.includes('deleted 3 expired sessions'));
+          await seedExpired(2); // the next scheduled run takes these
+          await waitFor('a later run', () => out.stdout.includes('deleted 2 expired sessions'));
+          out.kill(signal);
+          expect(await out.exited).toBe(0);
+          expect(out.stdout).toContain(`${signal}: stopping after the batch in progress`);
+          expect(out.stdout).toMatch(/stopped\n$/);
+          expect(out.stderr).toBe('');
+          expect(await count('expired')).toBe(0);
+        },
+      );
+
+      it.skipIf(!existsSync('/usr/bin/script'))('cleanup shows progress in place on a terminal', async () => {
+        await migrateToLatest(db, { tableName: table });
+        await seedExpired(4);
+        // `script` runs the command on a pseudo-terminal.
+        const command = [BIN, 'cleanup', '--batch-size', '1', '--url', url(), '--table', table]
+          .map((a) => `'${a}'`)
+          .join(' ');
+        const r = await new Promise<Result>((resolve) => {
+          const child = execFile(
+            'script',
+            ['-qec', `'${process.execPath}' ${command}`, '/dev/null'],
+            { env: childEnv() },
+            (_e, stdout, stderr) => resolve({ code: child.exitCode, signal: null, stdout, stderr }),
+          );
+        });
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('\r\x1b[2Kdeleted 1 so far');
+        expect(r.stdout).toMatch(/deleted 4 expired sessions in/);
+      });
+    },
+    { only: [name] },
+  );
 }

@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { type DatabaseConnection, type Dialect, Kysely, SqliteDialect } from 'kysely';
+import { type DialectSpec, dropSessionTables, forEachDialect, uniqueTableName } from '@sess/test-databases';
+import type { DatabaseConnection, Dialect, Kysely } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrateToLatest, SessionStore } from '../src/index.js';
 import { FakeClock } from '../src/testing/index.js';
-import { type DialectSpec, forEachDialect, uniqueTableName } from './support/dialects.js';
+import { sessionRow } from './support/fixtures.js';
 
 const CLEANERS = 4;
 const EXPIRED = 20_000;
@@ -68,27 +65,14 @@ interface Cleaners {
  */
 async function openCleaners(spec: DialectSpec, errors: unknown[]): Promise<Cleaners> {
   const wrap = (dialect: Dialect) => recordingErrors(dialect, errors);
-  if (spec.name === 'sqlite-file') {
-    const dir = mkdtempSync(join(tmpdir(), 'sess-cleanup-concurrency-'));
-    const dbs = Array.from({ length: CLEANERS }, () => {
-      const database = new Database(join(dir, 'sessions.sqlite'));
-      database.pragma('journal_mode = WAL');
-      database.pragma('busy_timeout = 5000');
-      return new Kysely<any>({ dialect: wrap(new SqliteDialect({ database })) });
-    });
-    return {
-      dbs,
-      close: async () => {
-        for (const db of dbs) await db.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
+  const first = await spec.open({ wrap });
   if (spec.name === 'pglite') {
-    const t = await spec.open({ wrap });
-    return { dbs: Array.from({ length: CLEANERS }, () => t.db), close: () => t.close() };
+    return { dbs: Array.from({ length: CLEANERS }, () => first.db), close: () => first.close() };
   }
-  const opened = await Promise.all(Array.from({ length: CLEANERS }, () => spec.open({ wrap })));
+  // SQLite: more connections to the first one's file (it is removed when the first closes, so close that last).
+  const sqlitePath = first.url?.replace(/^sqlite:/, '');
+  const more = await Promise.all(Array.from({ length: CLEANERS - 1 }, () => spec.open({ wrap, sqlitePath })));
+  const opened = [...more, first];
   return {
     dbs: opened.map((t) => t.db),
     close: async () => {
@@ -97,21 +81,9 @@ async function openCleaners(spec: DialectSpec, errors: unknown[]): Promise<Clean
   };
 }
 
+/** Fixture row `i`: created 40 days before NOW, one of 997 users. */
 function fixtureRow(i: number, expiresAt: number) {
-  return {
-    id: `C${String(i).padStart(25, '0')}`,
-    token_hash: i.toString(16).padStart(64, '0'),
-    user_id: `user-${i % 997}`,
-    ip_address: '203.0.113.7',
-    user_agent: 'Mozilla/5.0 (fixture)',
-    device_name: 'Chrome on macOS',
-    device_type: 'desktop',
-    fingerprint: 'f'.repeat(64),
-    data: '{}',
-    created_at: NOW - 40 * 86_400_000,
-    last_active_at: NOW - 40 * 86_400_000,
-    expires_at: expiresAt,
-  };
+  return sessionRow(i, { createdAt: NOW - 40 * 86_400_000, expiresAt }, { prefix: 'C', users: 997 });
 }
 
 forEachDialect(
@@ -160,11 +132,7 @@ forEachDialect(
       await migrateToLatest(db, { tableName: table });
     });
     afterAll(async () => {
-      if (db) {
-        await db.schema.dropTable(table).ifExists().execute();
-        await db.schema.dropTable(`${table}_migrations`).ifExists().execute();
-        await db.schema.dropTable(`${table}_migrations_lock`).ifExists().execute();
-      }
+      if (db) await dropSessionTables(db, table);
       await cleaners?.close();
     });
 

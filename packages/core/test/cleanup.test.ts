@@ -33,6 +33,7 @@ import {
   startCleanup,
 } from '../src/index.js';
 import { FakeClock, Fault, failingDialect } from '../src/testing/index.js';
+import { sessionRow } from './support/fixtures.js';
 
 const HOUR = 3_600_000;
 const TABLE = 'sess_sessions';
@@ -91,21 +92,7 @@ describe('startCleanup', () => {
     const now = clock.now().getTime();
     const rows = Array.from({ length: count }, () => {
       seq += 1;
-      const id = `S${String(seq).padStart(25, '0')}`;
-      return {
-        id,
-        token_hash: seq.toString(16).padStart(64, '0'),
-        user_id: `user-${seq % 3}`,
-        ip_address: '203.0.113.7',
-        user_agent: 'test',
-        device_name: 'Chrome on macOS',
-        device_type: 'desktop',
-        fingerprint: 'f'.repeat(64),
-        data: '{}',
-        created_at: now - HOUR,
-        last_active_at: now - HOUR,
-        expires_at: now + expiresInMs,
-      };
+      return sessionRow(seq, { createdAt: now - HOUR, expiresAt: now + expiresInMs });
     });
     await db.insertInto(TABLE).values(rows).execute();
   }

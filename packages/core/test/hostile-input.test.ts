@@ -1,10 +1,11 @@
 // Property-based tests: whatever a client sends, the core answers with a defined result, never authenticates
 // without a valid token, and never creates a row while loading.
 import { isIP } from 'node:net';
+import { countRows, forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { Kysely, SqliteDialect } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   clientIp,
   getCookieFromHeader,
@@ -16,7 +17,6 @@ import {
   SessionStore,
 } from '../src/index.js';
 import { MemoryBrowser, MemoryPort } from '../src/testing/index.js';
-import { forEachDialect, type TestDatabase, uniqueTableName } from './support/dialects.js';
 
 const SECRET = 'property-test-secret-of-at-least-32-bytes';
 const RUNS = Number(process.env.SESS_FC_RUNS ?? 200);
@@ -32,25 +32,15 @@ const cookieText = fc.oneof(
 );
 
 forEachDialect((spec) => {
-  let t: TestDatabase;
-  let table: string;
+  const table = uniqueTableName('fc');
+  const t = useTestDatabase(spec, { sessionTables: [table] });
   let store: SessionStore;
   let signed: SessionStore;
   let validUnsigned: string;
   let validSigned: string;
-  const rowCount = async () =>
-    Number(
-      (
-        await t.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirst()
-      )?.n,
-    );
+  const rowCount = () => countRows(t.db, table);
 
   beforeAll(async () => {
-    t = await spec.open();
-    table = uniqueTableName('fc');
     await migrateToLatest(t.db, { tableName: table });
     store = new SessionStore(t.db, { tableName: table, validateFingerprint: false });
     signed = new SessionStore(t.db, { tableName: table, validateFingerprint: false }, { secret: SECRET });
@@ -64,12 +54,6 @@ forEachDialect((spec) => {
       await m.commit();
       set(port.cookies[0]?.value as string);
     }
-  });
-  afterAll(async () => {
-    for (const name of [table, `${table}_migrations`, `${table}_migrations_lock`]) {
-      await t.db.schema.dropTable(name).ifExists().execute();
-    }
-    await t.close();
   });
 
   it('never authenticates, throws or creates a row for an arbitrary cookie value', async () => {

@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
+import { expect, it } from 'vitest';
 import { migrateToLatest, SessionStore, sessionMigrations } from '../src/index.js';
-import { forEachDialect, type TestDatabase, uniqueTableName } from './support/dialects.js';
-
-const meta = {
-  ipAddress: '127.0.0.1',
-  userAgent: 'test',
-  deviceName: 'Unknown on Unknown',
-  deviceType: 'desktop' as const,
-  fingerprint: 'f'.repeat(64),
-};
+import { meta } from './support/fixtures.js';
 
 forEachDialect((spec) => {
-  let t: TestDatabase;
   const tables: string[] = [];
+  const t = useTestDatabase(spec, { sessionTables: tables });
   const fresh = () => {
     const name = uniqueTableName('mig');
-    tables.push(name, `${name}_migrations`, `${name}_migrations_lock`);
+    tables.push(name);
     return name;
   };
-
-  beforeAll(async () => {
-    t = await spec.open();
-  });
-  afterAll(async () => {
-    for (const name of tables) await t.db.schema.dropTable(name).ifExists().execute();
-    await t.close();
-  });
 
   it('creates the table with its indexes and is idempotent', async () => {
     const table = fresh();
@@ -34,7 +19,7 @@ forEachDialect((spec) => {
     const second = await migrateToLatest(t.db, { tableName: table });
     expect(second.results).toEqual([]);
     const store = new SessionStore(t.db, { tableName: table });
-    const { token } = await store.create(meta, 'alice');
+    const { token } = await store.create(meta(), 'alice');
     expect((await store.readByToken(token))?.userId).toBe('alice');
     const tableMeta = (await t.db.introspection.getTables()).find((x) => x.name === table);
     expect(tableMeta?.columns.map((c) => c.name).sort()).toEqual(
@@ -73,7 +58,7 @@ forEachDialect((spec) => {
     await migrateToLatest(t.db, { tableName: b });
     const names = (await t.db.introspection.getTables()).map((x) => x.name);
     expect(names).toEqual(expect.arrayContaining([a, b]));
-    const { token } = await new SessionStore(t.db, { tableName: b }).create(meta, 'bob');
+    const { token } = await new SessionStore(t.db, { tableName: b }).create(meta(), 'bob');
     expect(await new SessionStore(t.db, { tableName: a }).readByToken(token)).toBeNull();
   });
 

@@ -1,3 +1,4 @@
+import { countRows, forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,6 @@ import {
   type MemoryPort,
   QueryCounter,
 } from '../src/testing/index.js';
-import { forEachDialect, type TestDatabase, uniqueTableName } from './support/dialects.js';
 
 const SECRET_A = 'a-very-long-secret-of-at-least-32-bytes!!';
 const SECRET_B = 'another-very-long-secret-32-bytes-or-more';
@@ -69,11 +69,14 @@ async function request(
 }
 
 forEachDialect((spec) => {
-  let t: TestDatabase;
-  let table: string;
-  let clock: FakeClock;
+  const table = uniqueTableName('mgr');
   const counter = new QueryCounter();
   const fault = new Fault();
+  const t = useTestDatabase(spec, {
+    wrap: (d) => failingDialect(countingDialect(d, counter), fault),
+    sessionTables: [table],
+  });
+  let clock: FakeClock;
   let events: SessionEvent[];
 
   const store = (options: SessionOptions = {}, cookie: CookieOptions = {}) =>
@@ -82,29 +85,15 @@ forEachDialect((spec) => {
       { tableName: table, now: clock.now, onEvent: (e) => void events.push(e), ...options },
       cookie,
     );
-  const rowCount = async () =>
-    Number(
-      (
-        await t.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirst()
-      )?.n,
-    );
+  const rowCount = () => countRows(t.db, table);
   const browser = (ua = CHROME_MAC, remoteAddress = '198.51.100.10') =>
     new MemoryBrowser({ headers: { 'user-agent': ua, 'accept-language': 'en' }, remoteAddress });
 
   beforeAll(async () => {
-    t = await spec.open({ wrap: (d) => failingDialect(countingDialect(d, counter), fault) });
-    table = uniqueTableName('mgr');
     await migrateToLatest(t.db, { tableName: table });
   });
-  afterAll(async () => {
-    fault.heal();
-    for (const name of [table, `${table}_migrations`, `${table}_migrations_lock`]) {
-      await t.db.schema.dropTable(name).ifExists().execute();
-    }
-    await t.close();
+  afterAll(() => {
+    fault.heal(); // before the tables are dropped
   });
   beforeEach(async () => {
     fault.heal();

@@ -1,28 +1,17 @@
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   migrateToLatest,
   SessionError,
-  type SessionMeta,
   type SessionOptions,
   SessionStore,
   SessionToken,
 } from '../src/index.js';
 import { FakeClock } from '../src/testing/index.js';
-import { forEachDialect, type TestDatabase, uniqueTableName } from './support/dialects.js';
+import { meta } from './support/fixtures.js';
 
 const DAY = 86_400_000;
-
-function meta(overrides: Partial<SessionMeta> = {}): SessionMeta {
-  return {
-    ipAddress: '203.0.113.7',
-    userAgent: 'Mozilla/5.0 (test)',
-    deviceName: 'Chrome on macOS',
-    deviceType: 'desktop',
-    fingerprint: 'a'.repeat(64),
-    ...overrides,
-  };
-}
 
 async function expectStoreFailure(promise: Promise<unknown>, op: string): Promise<SessionError> {
   const error = await promise.then(
@@ -40,23 +29,15 @@ async function expectStoreFailure(promise: Promise<unknown>, op: string): Promis
 }
 
 forEachDialect((spec) => {
-  let t: TestDatabase;
-  let table: string;
+  const table = uniqueTableName('store');
+  const t = useTestDatabase(spec, { sessionTables: [table] });
   let clock: FakeClock;
   const store = (options: SessionOptions = {}) =>
     new SessionStore(t.db, { tableName: table, now: clock.now, ...options });
   const rows = async () => (await t.db.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
 
   beforeAll(async () => {
-    t = await spec.open();
-    table = uniqueTableName('store');
     await migrateToLatest(t.db, { tableName: table });
-  });
-  afterAll(async () => {
-    await t.db.schema.dropTable(table).ifExists().execute();
-    await t.db.schema.dropTable(`${table}_migrations`).ifExists().execute();
-    await t.db.schema.dropTable(`${table}_migrations_lock`).ifExists().execute();
-    await t.close();
   });
   beforeEach(async () => {
     clock = new FakeClock('2030-01-01T00:00:00.000Z');

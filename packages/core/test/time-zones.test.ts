@@ -1,34 +1,22 @@
 // Expiry must hold whatever the process and the database think the local time is.
 process.env.TZ = 'Pacific/Kiritimati'; // UTC+14
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
+import { beforeAll, expect, it } from 'vitest';
 import { migrateToLatest, SessionStore } from '../src/index.js';
 import { FakeClock } from '../src/testing/index.js';
-import { forEachDialect, type TestDatabase, uniqueTableName } from './support/dialects.js';
-
-const meta = {
-  ipAddress: '127.0.0.1',
-  userAgent: 'test',
-  deviceName: 'Unknown on Unknown',
-  deviceType: 'desktop' as const,
-  fingerprint: 'f'.repeat(64),
-};
+import { meta } from './support/fixtures.js';
 
 forEachDialect((spec) => {
-  let t: TestDatabase;
-  let table: string;
+  const table = uniqueTableName('tz');
+  // The database session runs 26 hours away from the process.
+  const t = useTestDatabase(spec, {
+    timeZone: spec.name === 'mysql' ? '-12:00' : 'Etc/GMT+12',
+    sessionTables: [table],
+  });
 
   beforeAll(async () => {
-    // The database session runs 26 hours away from the process.
-    t = await spec.open({ timeZone: spec.name === 'mysql' ? '-12:00' : 'Etc/GMT+12' });
-    table = uniqueTableName('tz');
     await migrateToLatest(t.db, { tableName: table });
-  });
-  afterAll(async () => {
-    for (const name of [table, `${table}_migrations`, `${table}_migrations_lock`]) {
-      await t.db.schema.dropTable(name).ifExists().execute();
-    }
-    await t.close();
   });
 
   it('runs with a far-off process time zone', () => {
@@ -38,7 +26,7 @@ forEachDialect((spec) => {
   it('keeps expiry exact to the millisecond across process and database time zones', async () => {
     const clock = new FakeClock('2030-06-01T23:30:00.000Z'); // local date differs from UTC date on both sides
     const store = new SessionStore(t.db, { tableName: table, now: clock.now, ttl: 3600 });
-    const { session, token } = await store.create(meta, 'alice');
+    const { session, token } = await store.create(meta(), 'alice');
     const loaded = await store.read(session.id);
     expect(loaded?.createdAt.toISOString()).toBe('2030-06-01T23:30:00.000Z');
     expect(loaded?.expiresAt.toISOString()).toBe('2030-06-02T00:30:00.000Z');

@@ -2,12 +2,12 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { migrateToLatest, SessionStore } from '@sess/core';
 import { parseSetCookies } from '@sess/core/testing';
+import { CHROME_MAC } from '@sess/test-kit';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SessionEnv, session } from '../src/index.js';
-import { CHROME_MAC } from './support/client.js';
 
 /** The middleware on a real @hono/node-server over loopback HTTP: the socket address comes from conninfo. */
 describe('on @hono/node-server over real HTTP', () => {

@@ -4,11 +4,12 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { SessionStore } from '@sess/core';
 import { FakeClock, type Fault } from '@sess/core/testing';
+import { JsonClient } from '@sess/test-kit';
 import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SessionCleanup, SessionGuard, SessionModule } from '../src/index.js';
 import { openDb } from './support/db.js';
-import { Client, PLATFORMS, type RunningApp, startApp } from './support/http.js';
+import { PLATFORMS, type RunningApp, startApp } from './support/http.js';
 import { GuardedController, PublicClassController, testFeature } from './support/test-app.js';
 
 const TABLE = 'nest_module_sessions';
@@ -46,7 +47,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
     await db.deleteFrom(TABLE).execute();
   });
 
-  const client = () => new Client(running.url);
+  const client = () => new JsonClient(running.url);
 
   it('sets the session cookie on sign-in with the configured name and attributes', async () => {
     const alice = client();
@@ -108,7 +109,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
 
   it('revokes one of the user’s own sessions by id (204), signing that device out', async () => {
     const laptop = client();
-    const phone = new Client(running.url, 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile Safari/604.1');
+    const phone = new JsonClient(running.url, 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile Safari/604.1');
     await laptop.post('/sign-in', { userId: 'alice' });
     const phoneSession = await phone.post('/sign-in', { userId: 'alice' });
     const listed = await laptop.get('/me/sessions');
@@ -252,7 +253,7 @@ describe.each(PLATFORMS)('SessionGuard as a global guard on %s', (platform) => {
   });
 
   it('answers 401 on routes without @Public() and lets @Public() routes and controllers through (under a global prefix)', async () => {
-    const visitor = new Client(`${running.url}/api`);
+    const visitor = new JsonClient(`${running.url}/api`);
     expect((await visitor.get('/closed')).status).toBe(401);
     expect((await visitor.get('/open')).body).toEqual({ authenticated: false });
     expect((await visitor.get('/public-class')).body).toEqual({ hello: 'world' });
@@ -295,7 +296,7 @@ describe.each(PLATFORMS)('SessionModule.forRootAsync on %s', (platform) => {
   });
 
   it('builds the store from options that a factory reads from ConfigService', async () => {
-    const alice = new Client(running.url);
+    const alice = new JsonClient(running.url);
     const reply = await alice.post('/sign-in', { userId: 'alice' });
     expect(reply.cookies).toMatchObject([{ name: 'cfg_sid', secure: false }]);
     expect(reply.cookies[0]?.maxAge).toBeGreaterThanOrEqual(599); // ttl 600 s on the real clock

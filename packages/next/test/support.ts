@@ -5,12 +5,13 @@ import {
   Fault,
   failingDialect,
   type ParsedSetCookie,
-  parseSetCookies,
   QueryCounter,
 } from '@sess/core/testing';
+import { CookieJar } from '@sess/test-kit';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { NextRequest } from 'next/server.js';
+import { expect } from 'vitest';
 
 /** A store on a fresh in-memory SQLite database, with a query counter, a switchable fault and a fake clock. */
 export interface TestStore {
@@ -55,7 +56,7 @@ export const BROWSER_HEADERS = {
 
 /** A cookie jar that makes `NextRequest`s carrying its cookies and takes the cookies that responses set. */
 export class Jar {
-  readonly cookies = new Map<string, string>();
+  readonly cookies = new CookieJar();
   readonly headers: Record<string, string>;
 
   constructor(headers: Record<string, string> = BROWSER_HEADERS) {
@@ -64,24 +65,33 @@ export class Jar {
 
   request(path: string, init: { method?: string; headers?: Record<string, string> } = {}): NextRequest {
     const headers = new Headers({ ...this.headers, ...init.headers });
-    if (this.cookies.size > 0) {
-      headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
-    }
+    const cookie = this.cookies.header();
+    if (cookie) headers.set('cookie', cookie);
     return new NextRequest(new URL(path, 'http://localhost:3000'), { method: init.method ?? 'GET', headers });
   }
 
   /** Applies the response's cookies like a browser (Max-Age 0 deletes); returns them parsed. */
   receive(response: Response): ParsedSetCookie[] {
-    return this.receiveCookies(parseSetCookies(response.headers));
+    return this.cookies.receive(response.headers);
   }
 
+  /** Applies cookies set through `cookies()` (a request scope's), like {@link receive}. */
   receiveCookies(cookies: ParsedSetCookie[]): ParsedSetCookie[] {
-    for (const c of cookies) {
-      if (c.maxAge !== undefined && c.maxAge <= 0) this.cookies.delete(c.name);
-      else this.cookies.set(c.name, c.value);
-    }
-    return cookies;
+    return this.cookies.receive(cookies);
   }
+}
+
+/** A new session cookie with sess's defaults: `_session`, 64 hex characters, HttpOnly, Secure, Lax, 30 days. */
+export function expectNewSessionCookie(cookie: ParsedSetCookie | undefined): void {
+  expect(cookie).toMatchObject({
+    name: '_session',
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'lax',
+  });
+  expect(cookie?.value).toMatch(/^[0-9a-f]{64}$/);
+  expect(cookie?.maxAge).toBe(30 * 24 * 3600);
 }
 
 /** A route context with no params, as Next passes to a static route. */

@@ -21,6 +21,22 @@ afterEach(() => t.close());
 const isRedirect = (e: unknown) =>
   String((e as { digest?: unknown }).digest ?? '').startsWith('NEXT_REDIRECT');
 
+/**
+ * Signs alice in (data `{ visits: 0 }`) through one server action, then enters the scope of the next action of the
+ * same browser, carrying the new cookie.
+ */
+async function signedInByAction() {
+  const jar = new Jar();
+  const handlers = createSessionHandlers<{ visits: number }>({ store: t.store });
+  const scope = enterScope(new RequestScope('action', BROWSER_HEADERS, jar.cookies));
+  await handlers.withSessionAction(async (session) => {
+    await session.authenticate('alice', { visits: 0 });
+  })();
+  jar.receiveCookies(scope.setCookies());
+  enterScope(new RequestScope('action', BROWSER_HEADERS, jar.cookies));
+  return handlers;
+}
+
 describe('handlers that end with redirect()', () => {
   it('route handler: commits and sets the new cookie through cookies(), then lets the redirect through', async () => {
     const jar = new Jar();
@@ -55,14 +71,7 @@ describe('handlers that end with redirect()', () => {
   });
 
   it('server action: flushes a value set before redirect(), as redirect() is a normal end', async () => {
-    const jar = new Jar();
-    const { withSessionAction } = createSessionHandlers<{ visits: number }>({ store: t.store });
-    let scope = enterScope(new RequestScope('action', BROWSER_HEADERS, jar.cookies));
-    await withSessionAction(async (session) => {
-      await session.authenticate('alice', { visits: 0 });
-    })();
-    jar.receiveCookies(scope.setCookies());
-    scope = enterScope(new RequestScope('action', BROWSER_HEADERS, jar.cookies));
+    const { withSessionAction } = await signedInByAction();
     const countVisit = withSessionAction(async (session) => {
       session.set('visits', 1);
       redirect('/');
@@ -73,14 +82,7 @@ describe('handlers that end with redirect()', () => {
   });
 
   it('server action: throws STORE_FAILURE instead of redirecting when the write before redirect() fails', async () => {
-    const jar = new Jar();
-    const { withSessionAction } = createSessionHandlers<{ visits: number }>({ store: t.store });
-    let scope = enterScope(new RequestScope('action', BROWSER_HEADERS, jar.cookies));
-    await withSessionAction(async (session) => {
-      await session.authenticate('alice', { visits: 0 });
-    })();
-    jar.receiveCookies(scope.setCookies());
-    scope = enterScope(new RequestScope('action', BROWSER_HEADERS, jar.cookies));
+    const { withSessionAction } = await signedInByAction();
     const countVisit = withSessionAction(async (session) => {
       session.set('visits', 1);
       t.fault.fail();

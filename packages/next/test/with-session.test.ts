@@ -2,7 +2,14 @@ import { SessionError, SessionStore } from '@sess/core';
 import { parseSetCookies } from '@sess/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSessionHandlers } from '../src/index.js';
-import { Jar, NEXT_FINGERPRINT, noParams, openStore, type TestStore } from './support.js';
+import {
+  expectNewSessionCookie,
+  Jar,
+  NEXT_FINGERPRINT,
+  noParams,
+  openStore,
+  type TestStore,
+} from './support.js';
 
 // Route handlers are driven with Next's own NextRequest and web Responses, no server and no mocks.
 const TABLE = 'sess_next_route';
@@ -38,15 +45,7 @@ describe('withSession (route handlers)', () => {
     expect(response.status).toBe(200);
     const [cookie, ...rest] = parseSetCookies(response.headers);
     expect(rest).toHaveLength(0);
-    expect(cookie).toMatchObject({
-      name: '_session',
-      path: '/',
-      httpOnly: true,
-      secure: true,
-      sameSite: 'lax',
-    });
-    expect(cookie?.value).toMatch(/^[0-9a-f]{64}$/);
-    expect(cookie?.maxAge).toBe(30 * 24 * 3600);
+    expectNewSessionCookie(cookie);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(response.headers.get('vary')).toBe('Cookie');
     expect(await response.json()).toEqual({ ok: true });

@@ -4,12 +4,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { migrateToLatest } from '@sess/core';
 import { FakeClock, type ParsedSetCookie, parseSetCookies } from '@sess/core/testing';
+import { countRows } from '@sess/test-databases';
+import { CHROME_MAC } from '@sess/test-kit';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countRows } from './support/databases.js';
 import { createHardeningApp } from './support/hardening-app.js';
-import { CHROME_MAC } from './support/http-client.js';
 
 const ENV = {
   incoming: { socket: { remoteAddress: '127.0.0.1', remoteFamily: 'IPv4', remotePort: 50_000 } },

@@ -6,13 +6,13 @@ import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import { migrateToLatest, signCookieValue } from '@sess/core';
 import { countingDialect, type ParsedSetCookie, parseSetCookies, QueryCounter } from '@sess/core/testing';
+import { countRows } from '@sess/test-databases';
+import { CHROME_MAC } from '@sess/test-kit';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countRows } from './support/databases.js';
 import { createHardeningApp, POISONS, type PoisonKind } from './support/hardening-app.js';
-import { CHROME_MAC } from './support/http-client.js';
 
 const RUNS = Number(process.env.SESS_FC_RUNS ?? 200);
 const SECRET = 'hardening-property-secret-of-at-least-32-bytes';

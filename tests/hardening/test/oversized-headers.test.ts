@@ -5,11 +5,11 @@ import { connect } from 'node:net';
 import { serve } from '@hono/node-server';
 import { migrateToLatest } from '@sess/core';
 import { countingDialect, QueryCounter } from '@sess/core/testing';
+import { CHROME_MAC } from '@sess/test-kit';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHardeningApp } from './support/hardening-app.js';
-import { CHROME_MAC } from './support/http-client.js';
 
 /** A raw answer: the status code, the header block and the body. */
 interface RawAnswer {

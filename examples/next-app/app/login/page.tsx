@@ -1,6 +1,6 @@
+import { DEMO_PASSWORDS, DEMO_USERS } from '@sess/demo-kit';
 import { redirect } from 'next/navigation';
 import { getSession } from '../../lib/session';
-import { DEMO_USERS } from '../../lib/users';
 import { signIn } from '../actions';
 
 export default async function Login({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
@@ -31,7 +31,7 @@ export default async function Login({ searchParams }: { searchParams: Promise<{ 
         Demo users:{' '}
         {DEMO_USERS.map((u) => (
           <code key={u.id}>
-            {u.id} / {u.password}{' '}
+            {u.id} / {DEMO_PASSWORDS[u.id]}{' '}
           </code>
         ))}
       </p>

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { migrateToLatest } from '@sess/core';
+import { openDatabase } from '@sess/demo-kit';
 import { createHardeningApp } from './hardening-app.js';
-import { openServerDatabase } from './server-database.js';
 
 // The demo app plus the hardening routes as a real process, the way examples/hono-app/src/server.ts runs the demo:
 //   DATABASE_URL  postgres://…, mysql://… or sqlite:PATH (required)
@@ -15,7 +15,7 @@ if (!url || !tableName) {
   console.error('DATABASE_URL and SESS_TABLE are required.');
   process.exit(1);
 }
-const db = openServerDatabase(url);
+const { db } = openDatabase(url, { sqlitePath: ':memory:' });
 await migrateToLatest(db, { tableName });
 const { app } = createHardeningApp({ db, session: { tableName }, cookie: { secure: false } });
 

@@ -19,10 +19,31 @@ export interface TcpProxy {
   restore(): void;
   /** Closes the proxy and every connection. */
   close(): Promise<void>;
+  /** `url` (a database URL) with its host and port replaced by the proxy's, for the app under test. */
+  route(url: string): string;
 }
 
-/** Starts a {@link TcpProxy} on `127.0.0.1` (a free port) forwarding to `target`. */
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+const DEFAULT_PORTS: Record<string, number> = { 'postgres:': 5432, 'postgresql:': 5432, 'mysql:': 3306 };
+
+/** Host and port of a database URL (default port by scheme). */
+function addressOf(url: string): { host: string; port: number } {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || DEFAULT_PORTS[u.protocol] || 0) };
+}
+
+/**
+ * Starts a {@link TcpProxy} on `127.0.0.1` (a free port) forwarding to `target`: a host and port, or the database
+ * URL of the server.
+ *
+ * @example
+ * ```ts
+ * const proxy = await startTcpProxy(url); // url: the database server's
+ * const db = openDatabase(proxy.route(url)); // the code under test talks to the proxy
+ * proxy.cut(); // the database is gone; proxy.restore() brings it back
+ * ```
+ */
+export async function startTcpProxy(target: { host: string; port: number } | string): Promise<TcpProxy> {
+  const { host, port: targetPort } = typeof target === 'string' ? addressOf(target) : target;
   const open = new Set<Socket>();
   let isCut = false;
   let forwarded = 0;
@@ -43,7 +64,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return;
     }
     forwarded += 1;
-    const upstream = connect(target.port, target.host);
+    const upstream = connect(targetPort, host);
     track(upstream);
     client.pipe(upstream);
     upstream.pipe(client);
@@ -82,6 +103,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     close() {
       for (const socket of open) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    route(url) {
+      const u = new URL(url);
+      u.host = `127.0.0.1:${port}`;
+      return u.toString();
     },
   };
 }

@@ -1,0 +1,16 @@
+export {
+  type DatabaseKind,
+  type OpenDatabaseOptions,
+  type OpenedDatabase,
+  openDatabase,
+  redactUrl,
+} from './database.js';
+export { type ListenSettings, readListenSettings, readSessionSettings, type SessionSettings } from './env.js';
+export {
+  DEMO_PASSWORDS,
+  DEMO_USERS,
+  type DemoUser,
+  findUser,
+  verifyCredentials,
+  verifyPassword,
+} from './users.js';
