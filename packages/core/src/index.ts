@@ -34,6 +34,7 @@ export {
   SessionMigrationProvider,
   sessionMigrations,
 } from './migrations.js';
+export { type PreparedStatementsOptions, withPreparedStatements } from './postgres-prepared-statements.js';
 export type { SessionData, SessionValues } from './session-data.js';
 export {
   type CommitOptions,
@@ -41,7 +42,6 @@ export {
   SessionManager,
   type SessionManagerOptions,
 } from './session-manager.js';
-export { type PreparedStatementsOptions, withPreparedStatements } from './postgres-prepared-statements.js';
 export type { CookieAttributes, SessionPort } from './session-port.js';
 export { type CleanupOptions, type DataChanges, SessionStore } from './session-store.js';
 export { SessionToken } from './session-token.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import { configError } from './errors.js';
 
 /** Options of {@link withPreparedStatements}. */
 export interface PreparedStatementsOptions {
@@ -31,7 +32,7 @@ type NamedQueryClient = PostgresPoolClient & {
  * Wraps a node-postgres `Pool` so that statements that repeat run as named prepared statements. Kysely's
  * `PostgresDriver` sends every query unnamed, so PostgreSQL parses and plans it on each call; named, a connection
  * parses it once and reuses the plan. On sess's per-request lookup over loopback this takes about a fifth off the
- * call. Pass the wrapped pool to `PostgresDialect`.
+ * call. Pass the wrapped pool to `PostgresDialect`. Throws `INVALID_CONFIG` for a bad `max`.
  *
  * Know before you use it: prepared statements are per connection, so a pooler in transaction mode (PgBouncer before
  * 1.21, or without `max_prepared_statements`) breaks them; and after a migration changes a table, PostgreSQL answers
@@ -42,10 +43,13 @@ type NamedQueryClient = PostgresPoolClient & {
  * const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: withPreparedStatements(new pg.Pool()) }) })
  * ```
  */
-export function withPreparedStatements(pool: PostgresPool, options: PreparedStatementsOptions = {}): PostgresPool {
+export function withPreparedStatements(
+  pool: PostgresPool,
+  options: PreparedStatementsOptions = {},
+): PostgresPool {
   const max = options.max ?? 100;
   if (!Number.isInteger(max) || max < 0) {
-    throw new TypeError(`withPreparedStatements(): max must be an integer of at least 0 (got ${max}).`);
+    throw configError('withPreparedStatements max', `must be an integer of at least 0 (got ${max})`);
   }
   const shouldPrepare = options.shouldPrepare ?? (() => true);
   /** Statement text → its name, once it repeated. */

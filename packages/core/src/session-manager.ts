@@ -1,4 +1,4 @@
-import { buildSessionMeta, type SessionMeta } from './client-meta.js';
+import { buildSessionMeta, fingerprintOf, type SessionMeta } from './client-meta.js';
 import { cookieAttributes, readSessionCookie, sessionCookieValue } from './cookies.js';
 import { SessionError } from './errors.js';
 import type { RejectReason } from './events.js';
@@ -114,7 +114,7 @@ export class SessionManager<D extends object = SessionValues> {
       return;
     }
     const session = loaded.session as SessionData<D>;
-    if (this.#store.config.validateFingerprint && session.fingerprint !== this.meta().fingerprint) {
+    if (this.#store.config.validateFingerprint && session.fingerprint !== this.#fingerprint()) {
       this.#reject('fingerprint_mismatch', session);
       if (!this.#readOnly) {
         try {
@@ -324,6 +324,17 @@ export class SessionManager<D extends object = SessionValues> {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
+
+  /** The request's fingerprint alone: every authenticated request needs it, the rest of `meta()` only a sign-in. */
+  #fingerprint(): string {
+    if (this.#meta) return this.#meta.fingerprint;
+    return fingerprintOf(
+      this.#store.config.fingerprintHeaders.map((name) => {
+        const value = this.#port.getHeader(name);
+        return typeof value === 'string' ? value : '';
+      }),
+    );
+  }
 
   #nextExpiry(session: SessionData<D>, now: Date): Date {
     const { ttlMs, absoluteTtlMs } = this.#store.config;

@@ -1,4 +1,4 @@
-import { type CompiledQuery, type Kysely, sql, type Transaction } from 'kysely';
+import { type CompiledQuery, type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import type { SessionMeta } from './client-meta.js';
 import {
@@ -209,10 +209,17 @@ export class SessionStore {
    * @internal used by `SessionManager`
    */
   async loadByToken(token: SessionToken): Promise<LoadedSession | null> {
-    const query = this.#readByTokenQuery;
-    const result = await this.#run('readByToken', () =>
-      this.#db.executeQuery<SessionRow>({ ...query, parameters: [token.hash(), this.now().getTime()] }),
-    );
+    // The per-request path: no closure and no extra async frame around the one query.
+    let result: QueryResult<SessionRow>;
+    try {
+      result = await this.#db.executeQuery<SessionRow>({
+        ...this.#readByTokenQuery,
+        parameters: [token.hash(), this.now().getTime()],
+      });
+    } catch (error) {
+      if (error instanceof SessionError) throw error;
+      throw storeFailure('readByToken', error);
+    }
     const row = result.rows[0];
     return row ? { session: toSessionData(row), version: Number(row.version) } : null;
   }

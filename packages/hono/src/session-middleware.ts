@@ -60,12 +60,20 @@ export function responderOf(manager: SessionManager<any>): SessionErrorResponder
 }
 
 let nodeConnInfo: Promise<GetConnInfo | null> | undefined;
+/** The loaded `getConnInfo` (or `null`), once known: later requests skip the await. */
+let nodeConnInfoLoaded: GetConnInfo | null | undefined;
 
 /** `getConnInfo` of `@hono/node-server`, loaded once; `null` when the package is not installed. */
 function loadNodeConnInfo(): Promise<GetConnInfo | null> {
   nodeConnInfo ??= import('@hono/node-server/conninfo').then(
-    (m) => m.getConnInfo,
-    () => null,
+    (m) => {
+      nodeConnInfoLoaded = m.getConnInfo;
+      return m.getConnInfo;
+    },
+    () => {
+      nodeConnInfoLoaded = null;
+      return null;
+    },
   );
   return nodeConnInfo;
 }
@@ -103,7 +111,9 @@ export function session<D extends SessionValues = SessionValues>(
   const respond = options.errorResponse ?? jsonErrorResponse;
 
   return async (c, next) => {
-    const getConnInfo = options.getConnInfo ?? (await loadNodeConnInfo());
+    const getConnInfo =
+      options.getConnInfo ??
+      (nodeConnInfoLoaded === undefined ? await loadNodeConnInfo() : nodeConnInfoLoaded);
     let address: { value: string | undefined } | undefined;
     const remoteAddress = () => {
       address ??= { value: peerAddress(c, getConnInfo, options.getConnInfo === undefined) };

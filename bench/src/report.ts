@@ -1,0 +1,446 @@
+/** Markdown for the terminal and for docs/benchmarks.md. */
+import type { ServerResult } from './http-bench.js';
+import type { MachineInfo } from './lib/machine.js';
+import type { BenchSettings } from './lib/settings.js';
+import { fixed, int, mib } from './lib/stats.js';
+import type { MemoryResult } from './memory-bench.js';
+import type { StoreResult } from './store-bench.js';
+
+/** Everything one run measured. */
+export interface BenchReport {
+  startedAt: Date;
+  minutes: number;
+  loadAverage: number[];
+  machine: MachineInfo;
+  settings: BenchSettings;
+  store: StoreResult[];
+  http: ServerResult[];
+  memory: MemoryResult | null;
+  /** pg_stat_user_tables after the servers closed: table → rows inserted/updated/deleted. */
+  tableWrites: Map<string, { ins: number; upd: number; del: number }> | null;
+}
+
+/** One target of the issue, judged on this run's figures. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const pct = (x: number) => `${fixed(x * 100, 0)}%`;
+const ratio = (x: number) => `${fixed(x, 2)}x`;
+
+function byId(report: BenchReport, id: string): ServerResult | undefined {
+  return report.http.find((r) => r.spec.id === id);
+}
+
+function variant(report: BenchReport, database: string, prefix: string) {
+  return report.store.find((s) => s.database === database)?.variants.find((v) => v.name.startsWith(prefix));
+}
+
+/** The issue's targets, judged on this run. `met: null` when a part needed for it did not run. */
+export function checkTargets(report: BenchReport): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const sessPg = byId(report, 'sess-pg');
+  const sessSqlite = byId(report, 'sess-sqlite');
+  const hono = byId(report, 'hono');
+  const expressSession = byId(report, 'express-session');
+  const betterAuth = byId(report, 'better-auth');
+  const rps = (r: ServerResult | undefined) => r?.median.requestsPerSecond ?? Number.NaN;
+  const known = (...xs: number[]) => xs.every(Number.isFinite);
+
+  const vsExpress = rps(sessPg) / rps(expressSession);
+  checks.push({
+    target: 'sess on PostgreSQL ≥ 3x the requests/s of express-session + connect-pg-simple',
+    measured: `${int(rps(sessPg))} / ${int(rps(expressSession))} = ${ratio(vsExpress)}`,
+    met: known(vsExpress) ? vsExpress >= 3 : null,
+  });
+  const vsAuth = rps(sessPg) / rps(betterAuth);
+  checks.push({
+    target: 'sess on PostgreSQL ≥ 4x the requests/s of better-auth',
+    measured: `${int(rps(sessPg))} / ${int(rps(betterAuth))} = ${ratio(vsAuth)}`,
+    met: known(vsAuth) ? vsAuth >= 4 : null,
+  });
+  const p99 = (sessPg?.median.p99 ?? Number.NaN) / (expressSession?.median.p99 ?? Number.NaN);
+  checks.push({
+    target: "sess on PostgreSQL: p99 ≤ 1/3 of express-session's",
+    measured: `${sessPg?.median.p99 ?? 'n/a'} ms / ${expressSession?.median.p99 ?? 'n/a'} ms = ${ratio(p99)}`,
+    met: known(p99) ? p99 <= 1 / 3 : null,
+  });
+  const vsHono = rps(sessSqlite) / rps(hono);
+  const floor = byId(report, 'hono-raw-sqlite');
+  checks.push({
+    target: 'sess on SQLite ≥ 70% of the requests/s of bare Hono',
+    measured:
+      `${int(rps(sessSqlite))} / ${int(rps(hono))} = ${pct(vsHono)}` +
+      (floor
+        ? ` (a hand-written lookup without any session library: ${pct(rps(floor) / rps(hono))} of bare Hono; sess: ${pct(rps(sessSqlite) / rps(floor))} of that)`
+        : ''),
+    met: known(vsHono) ? vsHono >= 0.7 : null,
+  });
+  for (const [database, limit, prefix] of [
+    ['SQLite', 1.5, 'store.readByToken (SqliteDialect + withStatementCache)'],
+    ['PostgreSQL', 1.15, 'store.readByToken (PostgresDialect, withPreparedStatements'],
+  ] as const) {
+    const v = variant(report, database, prefix);
+    const plain = variant(report, database, 'store.readByToken (');
+    checks.push({
+      target: `readByToken on ${database} within ${limit}x of the raw prepared statement`,
+      measured: v
+        ? `${ratio(v.ratioToRaw)} of raw, ${ratio(v.ratioToWork)} of raw + the same hashing/parsing` +
+          (plain && plain !== v ? ` (plain dialect: ${ratio(plain.ratioToRaw)} of raw)` : '')
+        : 'n/a',
+      met: v ? v.ratioToRaw <= limit : null,
+    });
+  }
+  for (const r of [sessSqlite, sessPg]) {
+    if (!r) continue;
+    // Each session is touched once its touch interval (5 min) has passed: at most one write per session per round.
+    const writes = r.rounds.map((round) => Math.round(round.writesPerRequest * round.requests));
+    const requests = r.rounds.reduce((sum, round) => sum + round.requests, 0);
+    checks.push({
+      target: `0 database writes per authenticated read inside the touch interval (${r.spec.label})`,
+      measured:
+        `${fixed(r.median.writesPerRequest, 3)} writes/req, ${fixed(r.median.statementsPerRequest, 3)} statements/req; ` +
+        `${int(writes.reduce((a, b) => a + b, 0))} writes in ${int(requests)} requests over the rounds (touches due)`,
+      met: writes.every((w) => w <= report.settings.sessions),
+    });
+  }
+  const memory = report.memory;
+  checks.push({
+    target: 'heap flat within 10% between the middle and the end of the memory run',
+    measured: memory
+      ? `${int(memory.requests)} requests: heap ${pct(memory.heapGrowth)} from middle to end`
+      : 'n/a',
+    met: memory ? Math.abs(memory.heapGrowth) <= 0.1 : null,
+  });
+  return checks;
+}
+
+/** What the issue says the alternatives do on this kind of machine, to check the harness against. */
+const REFERENCE: { id: string; rps: string; low: number; high: number; writes?: number }[] = [
+  { id: 'hono', rps: 'about 12,000', low: 12_000, high: 12_000 },
+  { id: 'express', rps: 'about 3,400', low: 3_400, high: 3_400 },
+  { id: 'express-session', rps: 'about 1,000', low: 1_000, high: 1_000, writes: 1 },
+  { id: 'better-auth', rps: '600-670', low: 600, high: 670, writes: 0 },
+];
+
+function table(header: string[], rows: string[][], align: ('l' | 'r')[]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)].join('\n');
+}
+
+/** The full markdown report. `chart` is the relative path of the SVG, when one was written. */
+export function renderMarkdown(report: BenchReport, chart: string | null): string {
+  const { machine, settings } = report;
+  const out: string[] = [];
+  out.push(
+    '# Benchmarks',
+    '',
+    `Generated by \`pnpm bench\` on ${report.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC in ${fixed(report.minutes, 1)} minutes` +
+      (settings.quick ? ' — **quick mode** (short rounds; not for publishing)' : '') +
+      '. Rerun it on your machine to compare; absolute figures depend on the machine, the ratios much less.',
+    '',
+    table(
+      ['machine', ''],
+      [
+        ['CPU', `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB`],
+        ['load average at start (1/5/15 min)', report.loadAverage.map((l) => l.toFixed(2)).join(' / ')],
+        ['OS', machine.kernel],
+        ['Node.js', machine.node],
+        [
+          'PostgreSQL',
+          `${machine.postgres} (fsync ${machine.postgresFsync}, synchronous_commit ${machine.postgresSyncCommit}), TCP loopback`,
+        ],
+        ['SQLite', `${machine.sqlite} (better-sqlite3 ${machine.packages['better-sqlite3']}, WAL file)`],
+        [
+          'packages',
+          Object.entries(machine.packages)
+            .map(([name, version]) => `${name} ${version}`)
+            .join(', '),
+        ],
+      ],
+      ['l', 'l'],
+    ),
+    '',
+  );
+
+  const checks = checkTargets(report);
+  out.push(
+    '## Targets',
+    '',
+    table(
+      ['target', 'this run', 'met'],
+      checks.map((c) => [c.target, c.measured, c.met === null ? 'not run' : c.met ? 'yes' : '**no**']),
+      ['l', 'l', 'l'],
+    ),
+    '',
+  );
+
+  if (report.http.length > 0) {
+    out.push(
+      '## HTTP: authenticated `GET /me`',
+      '',
+      `${settings.sessions} sessions created through each app's own login route, their cookies rotated by the load client; ` +
+        `${settings.connections} connections; ${settings.rounds} rounds of ${settings.roundSeconds} s per server, each after a ` +
+        `${settings.warmupSeconds} s warm-up; medians. Each server runs alone in its own Node process; autocannon runs in ` +
+        'the benchmark process; all of them and PostgreSQL share the machine. CPU is the share of one core. Statements ' +
+        'and writes are counted at the driver inside the server process.',
+      '',
+    );
+    if (chart) out.push(`![requests per second](${chart})`, '');
+    out.push(
+      table(
+        [
+          'server',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'server CPU',
+          'server CPU µs/req',
+          'load client CPU',
+          'PostgreSQL CPU',
+          'whole machine',
+          'writes/req',
+          'statements/req',
+        ],
+        report.http.map((r) => [
+          r.spec.label,
+          int(r.median.requestsPerSecond),
+          String(r.median.p50),
+          String(r.median.p99),
+          pct(r.median.serverCpu),
+          fixed(r.median.serverMicrosPerRequest, 0),
+          pct(r.median.clientCpu),
+          r.spec.postgres ? pct(r.median.postgresCpu) : '–',
+          pct(r.median.machineCpu),
+          fixed(r.median.writesPerRequest, 3),
+          fixed(r.median.statementsPerRequest, 3),
+        ]),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+      'CPU columns are shares of one core (the machine has ' +
+        `${report.machine.cores}); "whole machine" is every process's busy time from /proc/stat, so what it holds ` +
+        'beyond the server, the load client and PostgreSQL was used by something else running on the machine (or ' +
+        "the kernel's loopback networking).",
+      '',
+      'Every round, requests/s:',
+      '',
+      table(
+        ['server', ...Array.from({ length: settings.rounds }, (_, i) => `round ${i + 1}`)],
+        report.http.map((r) => [r.spec.label, ...r.rounds.map((x) => int(x.requestsPerSecond))]),
+        ['l', ...Array.from({ length: settings.rounds }, () => 'r' as const)],
+      ),
+      '',
+    );
+
+    const refRows = REFERENCE.flatMap((ref) => {
+      const r = byId(report, ref.id);
+      if (!r) return [];
+      const mid = (ref.low + ref.high) / 2;
+      const hono = byId(report, 'hono');
+      const share = hono ? r.median.requestsPerSecond / hono.median.requestsPerSecond : Number.NaN;
+      const refShare = mid / 12_000;
+      return [
+        [
+          r.spec.label,
+          ref.rps,
+          int(r.median.requestsPerSecond),
+          ratio(r.median.requestsPerSecond / mid),
+          `${pct(refShare)} → ${pct(share)}`,
+          ref.writes === undefined ? '–' : `${ref.writes} → ${fixed(r.median.writesPerRequest, 3)}`,
+        ],
+      ];
+    });
+    if (refRows.length > 0) {
+      out.push(
+        "### The harness against the issue's reference figures",
+        '',
+        'What the alternatives did on the reference machine of this kind, against this run. The share of bare Hono ' +
+          'compares the alternatives with each other independently of the machine speed.',
+        '',
+        table(
+          [
+            'server',
+            'reference req/s',
+            'this run',
+            'this / reference',
+            'share of bare Hono (ref → this run)',
+            'writes/req (ref → this run)',
+          ],
+          refRows,
+          ['l', 'r', 'r', 'r', 'r', 'r'],
+        ),
+        '',
+      );
+    }
+    if (report.tableWrites && report.tableWrites.size > 0) {
+      const writes = report.tableWrites;
+      const rows = report.http
+        .filter((r) => tablesOf(r.spec.id).length > 0)
+        .map((r) => {
+          let ins = 0;
+          let upd = 0;
+          let del = 0;
+          for (const name of tablesOf(r.spec.id)) {
+            const w = writes.get(name);
+            ins += w?.ins ?? 0;
+            upd += w?.upd ?? 0;
+            del += w?.del ?? 0;
+          }
+          return [
+            r.spec.label,
+            tablesOf(r.spec.id).join(', '),
+            int(ins),
+            int(upd),
+            int(del),
+            int(r.lifetime.writes),
+            int(r.lifetime.statements),
+          ];
+        });
+      out.push(
+        '### Cross-check at the database',
+        '',
+        "Over each server's whole life (its logins and warm-ups included): rows inserted, updated and deleted in its " +
+          "tables according to `pg_stat_user_tables`, read after the servers' connections closed, beside the write " +
+          'statements and all statements counted at the driver. (A write statement that matches no row, such as ' +
+          "express-session's `regenerate()` deleting a session that does not exist, counts at the driver only.)",
+        '',
+        table(
+          [
+            'server',
+            'tables',
+            'rows inserted',
+            'rows updated',
+            'rows deleted',
+            'write statements',
+            'statements',
+          ],
+          rows,
+          ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
+        ),
+        '',
+      );
+    }
+  }
+
+  if (report.store.length > 0) {
+    out.push(
+      '## Store level: `readByToken` per call',
+      '',
+      'One call at a time on one table, against the raw prepared statement doing the same indexed lookup through the ' +
+        'same driver in the same run, and against "raw + the same work" (SHA-256 of the token, the row turned into a ' +
+        'session with parsed JSON and dates): the floor for any store that never keeps plaintext tokens. µs per call, ' +
+        'median of rounds.',
+      '',
+    );
+    for (const s of report.store) {
+      out.push(
+        `### ${s.database} (${int(s.rows)} sessions, ${int(s.ops)} lookups × ${s.rounds} rounds)`,
+        '',
+        table(
+          ['variant', 'µs/call', 'vs raw', 'vs raw + same work'],
+          s.variants.map((v) => [v.name, fixed(v.micros, 1), ratio(v.ratioToRaw), ratio(v.ratioToWork)]),
+          ['l', 'r', 'r', 'r'],
+        ),
+        '',
+      );
+    }
+  }
+
+  if (report.memory) {
+    const m = report.memory;
+    out.push(
+      '## Memory: Hono + @sess/hono on SQLite',
+      '',
+      `${int(m.requests)} authenticated requests (${settings.connections} connections, ${int(m.requests / m.seconds)} req/s, ` +
+        `${int(m.bad)} not 2xx); the server process read after a full GC.`,
+      '',
+      table(
+        ['point', 'requests', 'RSS', 'heap used', 'heap total'],
+        m.points.map((p) => [
+          p.label,
+          int(p.requests),
+          mib(p.memory.rss),
+          mib(p.memory.heapUsed),
+          mib(p.memory.heapTotal),
+        ]),
+        ['l', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+      `Heap used from the middle to the end: ${m.heapGrowth >= 0 ? '+' : ''}${pct(m.heapGrowth)}.`,
+      '',
+    );
+  }
+
+  out.push(
+    '## Where the time goes',
+    '',
+    'From `--cpu-prof` profiles of the servers under this load (`SESS_BENCH_CPU_PROF`, see bench/README.md) and of ' +
+      'the store-level loops:',
+    '',
+    '- **Fixed in `@sess/hono`:** after the route, the middleware set `Vary`, `Cache-Control` and `Set-Cookie` with ' +
+      '`c.header()`, which makes Hono copy the finished response; on `@hono/node-server` that copy turned the ' +
+      'lightweight response into a web `Response` whose body was streamed back out (more writes and a timer tick per ' +
+      "response). The port now edits the finished response's headers in place (and still copies headers that cannot " +
+      'be edited). In the quick profiling runs this alone took Hono + @sess/hono on SQLite from 3,000-4,800 to ' +
+      '6,000-8,000 req/s.',
+    "- **Fixed with `withStatementCache` (`@sess/core`):** Kysely's `SqliteDriver` compiles every statement anew; " +
+      'compiling the lookup cost about twice as much as running it (see the two SQLite `store.readByToken` rows).',
+    '- **Fixed with `withPreparedStatements` (`@sess/core`):** Kysely sends every PostgreSQL statement unnamed, so the ' +
+      'server parses and plans the lookup on every call (the "raw unnamed statement" row); named, each connection ' +
+      'parses it once.',
+    '- **Structural:** the token must be hashed and the row parsed. The "raw + same work" row shows what that alone ' +
+      'costs on top of the raw statement (on SQLite 1.3x to 2x of it across our runs, about 1.5x in most), which ' +
+      'leaves little or no room under "readByToken within 1.5x of raw" for any store that never keeps plaintext ' +
+      'tokens; the "vs raw + same work" column is the fair ratio.',
+    '- **Left, and ours:** the hand-written SQLite lookup (grey, "floor") keeps most of bare Hono\'s throughput, so ' +
+      "the rest of sess's gap on SQLite is per-request work in sess, @sess/hono and Kysely, about 30 µs of server CPU " +
+      'per request more than the floor (see "server CPU µs/req"). Measured in process (`app.fetch`, no sockets): the ' +
+      'sess route costs about 18 µs more than bare Hono, of which `readByToken` through Kysely is about 10 µs (the ' +
+      "12-column row, the hash, the JSON, Kysely's executor with its SQLite mutex) and the middleware and manager " +
+      'about 8 µs (the client fingerprint on every request, the cookie, `Vary` on a `Headers` object); the remainder ' +
+      'shows up at the sockets (every server profile here is topped by `writev`, one per response plus one per ' +
+      'query to PostgreSQL), where a server that is the bottleneck also pays for waking the idle load client.',
+    '',
+    '## Setups',
+    '',
+    '- **Hono, no session** and **Express 5, no session**: `GET /me` answers a constant JSON body (the ceilings).',
+    '- **Hono + hand-written SQLite lookup**: the floor of any SQLite-backed session on Hono: `GET /me` parses the ' +
+      'cookie, hashes the token, runs one raw prepared better-sqlite3 statement and parses the JSON, and nothing else ' +
+      '(no fingerprint check, no `Vary`, no events); sessions are created with `SessionStore.create` on the same table.',
+    '- **Hono + @sess/hono**: `app.use(session({ store }))`, `GET /me` behind `requireSession()` answers ' +
+      "`c.get('session').get('name')`. Store defaults (touch interval 5 min, fingerprint check on). SQLite: a WAL file " +
+      'with `synchronous = NORMAL`; the recommended rows wrap the driver handle with `withStatementCache` (SQLite) or ' +
+      '`withPreparedStatements` (PostgreSQL) from `@sess/core`; the other rows give Kysely the bare handle. The ' +
+      'sessions are created when the servers start, so when a run lasts longer than the touch interval each session ' +
+      'is touched once (one `UPDATE` per session, then none for another 5 minutes): up to 100 writes in a round, which ' +
+      'the writes/req column shows as about 0.001 and the cross-check as rows updated.',
+    '- **Express 5 + express-session + connect-pg-simple**: `resave: false, saveUninitialized: false`, as their READMEs ' +
+      "show; `GET /me` answers `req.session.name`. express-session calls the store's `touch` on every request, which " +
+      'connect-pg-simple turns into an `UPDATE` of `expire`.',
+    '- **better-auth**: `betterAuth({ database: pg.Pool })` (its Kysely adapter), email and password sign-up, cookie ' +
+      'cache off, served by Hono; `GET /me` answers `auth.api.getSession({ headers }).user.name`.',
+    '- Every server: `NODE_ENV=production`, pg pools of 10 connections, one Node process each. Login requests and load ' +
+      'requests carry the same User-Agent, Accept-Language and Accept-Encoding (sess checks the client fingerprint).',
+    '',
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/** The PostgreSQL tables a server writes to, for the cross-check. */
+export function tablesOf(id: string): string[] {
+  switch (id) {
+    case 'sess-pg':
+      return ['sess_bench_sessions'];
+    case 'sess-pg-plain':
+      return ['sess_bench_plain'];
+    case 'express-session':
+      return ['express_sessions'];
+    case 'better-auth':
+      return ['user', 'session', 'account', 'verification'];
+    default:
+      return [];
+  }
+}
