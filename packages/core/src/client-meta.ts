@@ -263,7 +263,7 @@ export function parseTrustedProxies(list: readonly string[]): TrustedProxies {
   return new CidrList(ranges);
 }
 
-function headerValue(req: RequestInfo, name: string): string | undefined {
+function headerValue(req: Pick<RequestInfo, 'header'>, name: string): string | undefined {
   const value = req.header(name);
   return typeof value === 'string' ? value : undefined;
 }
@@ -403,6 +403,14 @@ export function buildSessionMeta(
     userAgent: truncate(userAgent, MAX_USER_AGENT_LENGTH),
     deviceName,
     deviceType,
-    fingerprint: fingerprintOf(fingerprintHeaders.map((name) => headerValue(req, name) ?? '')),
+    fingerprint: requestFingerprint(req, fingerprintHeaders),
   };
+}
+
+/** The fingerprint of a request: {@link fingerprintOf} the values of `headers` (a missing header counts as empty). */
+export function requestFingerprint(
+  req: Pick<RequestInfo, 'header'>,
+  headers: readonly string[] = DEFAULT_FINGERPRINT_HEADERS,
+): string {
+  return fingerprintOf(headers.map((name) => headerValue(req, name) ?? ''));
 }

@@ -89,6 +89,17 @@ export interface ResolvedCookieConfig {
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** Returns `name` when it is a plain SQL identifier; otherwise throws `INVALID_CONFIG` naming `tableName`. @internal */
+export function checkTableName(name: unknown): string {
+  if (typeof name !== 'string' || !TABLE_NAME.test(name)) {
+    throw configError(
+      'tableName',
+      `must be a plain SQL identifier (letters, digits, _; at most 63 chars) (got ${JSON.stringify(name)})`,
+    );
+  }
+  return name;
+}
+
 /** Validates and resolves a {@link SessionOptions}. Throws `INVALID_CONFIG` naming the field and the rule. */
 export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSessionConfig {
   const ttlMs = durationToMs('ttl', options.ttl ?? 30 * 86_400);
@@ -110,13 +121,7 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
       `must be a non-empty cookie token without spaces, ';' or '=' (got ${JSON.stringify(cookieName)})`,
     );
   }
-  const tableName = options.tableName ?? 'sess_sessions';
-  if (typeof tableName !== 'string' || !TABLE_NAME.test(tableName)) {
-    throw configError(
-      'tableName',
-      `must be a plain SQL identifier (letters, digits, _; at most 63 chars) (got ${JSON.stringify(tableName)})`,
-    );
-  }
+  const tableName = checkTableName(options.tableName ?? 'sess_sessions');
   const now = options.now ?? (() => new Date());
   if (typeof now !== 'function') throw configError('now', 'must be a function returning a Date');
   const onEvent = options.onEvent;

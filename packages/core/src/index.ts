@@ -9,6 +9,7 @@ export {
   parseDevice,
   parseTrustedProxies,
   type RequestInfo,
+  requestFingerprint,
   type SessionMeta,
   type TrustedProxies,
 } from './client-meta.js';

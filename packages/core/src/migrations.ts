@@ -6,6 +6,7 @@ import {
   Migrator,
   sql,
 } from 'kysely';
+import { checkTableName } from './config.js';
 import { dialectKind } from './dialect.js';
 import { SessionError } from './errors.js';
 
@@ -16,14 +17,7 @@ export interface MigrationOptions {
 }
 
 function tableOf(options: MigrationOptions): string {
-  const name = options.tableName ?? 'sess_sessions';
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) {
-    throw new SessionError(
-      'INVALID_CONFIG',
-      `Invalid sess configuration: \`tableName\` must be a plain SQL identifier (got ${JSON.stringify(name)}).`,
-    );
-  }
-  return name;
+  return checkTableName(options.tableName ?? 'sess_sessions');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { buildSessionMeta, fingerprintOf, type SessionMeta } from './client-meta.js';
+import { buildSessionMeta, requestFingerprint, type SessionMeta } from './client-meta.js';
 import { cookieAttributes, readSessionCookie, sessionCookieValue } from './cookies.js';
 import { SessionError } from './errors.js';
 import type { RejectReason } from './events.js';
@@ -152,7 +152,7 @@ export class SessionManager<D extends object = SessionValues> {
       const touchDue =
         !this.#fresh && now.getTime() - session.lastActiveAt.getTime() >= config.touchIntervalMs;
       if (changed || touchDue) {
-        const expiresAt = this.#nextExpiry(session, now);
+        const expiresAt = this.#store.cappedExpiry(new Date(now.getTime() + config.ttlMs), session.createdAt);
         try {
           const saved = changed
             ? await this.#store.applyChanges(
@@ -328,19 +328,9 @@ export class SessionManager<D extends object = SessionValues> {
   /** The request's fingerprint alone: every authenticated request needs it, the rest of `meta()` only a sign-in. */
   #fingerprint(): string {
     if (this.#meta) return this.#meta.fingerprint;
-    return fingerprintOf(
-      this.#store.config.fingerprintHeaders.map((name) => {
-        const value = this.#port.getHeader(name);
-        return typeof value === 'string' ? value : '';
-      }),
-    );
-  }
-
-  #nextExpiry(session: SessionData<D>, now: Date): Date {
-    const { ttlMs, absoluteTtlMs } = this.#store.config;
-    const sliding = now.getTime() + ttlMs;
-    return new Date(
-      absoluteTtlMs === null ? sliding : Math.min(sliding, session.createdAt.getTime() + absoluteTtlMs),
+    return requestFingerprint(
+      { header: (n) => this.#port.getHeader(n) },
+      this.#store.config.fingerprintHeaders,
     );
   }
 

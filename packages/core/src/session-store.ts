@@ -303,7 +303,7 @@ export class SessionStore {
     const updated = Number(result.numUpdatedRows) > 0;
     if (updated && this.config.onEvent) {
       if (known) {
-        this.emitTouched(known, new Date(this.#capExpiry(newExpiresAt.getTime(), known.createdAt.getTime())));
+        this.emitTouched(known, this.cappedExpiry(newExpiresAt, known.createdAt));
       } else {
         const row = await this.#metaRow(id);
         if (row) this.#emitTouched(row, nowMs);
@@ -567,6 +567,11 @@ export class SessionStore {
     } catch {
       return undefined; // an event is best effort; the operation itself succeeded
     }
+  }
+
+  /** `expiresAt`, capped by the absolute deadline (`createdAt + absoluteTtl`) when `absoluteTtl` is set. */
+  cappedExpiry(expiresAt: Date, createdAt: Date): Date {
+    return new Date(this.#capExpiry(expiresAt.getTime(), createdAt.getTime()));
   }
 
   #capExpiry(expiresMs: number, createdMs: number): number {
