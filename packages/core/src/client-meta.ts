@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { configError, type SessionError } from './errors.js';
+import { sha256Hex } from './sha256.js';
 
 /** Coarse device class derived from the User-Agent: `desktop`, `mobile` or `tablet`. */
 export type DeviceType = 'desktop' | 'mobile' | 'tablet';
@@ -371,12 +371,7 @@ export function computeFingerprint(
 
 /** Returns the lowercase hex SHA-256 of the given header values joined by one 0x00 byte each. */
 export function fingerprintOf(values: readonly string[]): string {
-  const hash = createHash('sha256');
-  values.forEach((value, i) => {
-    if (i > 0) hash.update('\u0000', 'utf8');
-    hash.update(value, 'utf8');
-  });
-  return hash.digest('hex');
+  return sha256Hex(values.join('\u0000'));
 }
 
 function truncate(text: string, max: number): string {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import { configError } from './errors.js';
+import { sha256Hex } from './sha256.js';
 
 /** Options of {@link withPreparedStatements}. */
 export interface PreparedStatementsOptions {
@@ -67,7 +67,7 @@ export function withPreparedStatements(
     }
     seenOnce.delete(sql);
     if (!shouldPrepare(sql)) return undefined;
-    const fresh = `sess_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    const fresh = `sess_${sha256Hex(sql).slice(0, 24)}`;
     names.set(sql, fresh);
     return fresh;
   };

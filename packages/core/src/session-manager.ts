@@ -45,8 +45,9 @@ export class SessionManager<D extends object = SessionValues> {
   #state: 'new' | 'loaded' | 'committed' = 'new';
   #session: SessionData<D> | null = null;
   #version = 0;
-  #set = new Map<string, unknown>();
-  #removed = new Set<string>();
+  /** Changed and removed data keys, made on the first change: most requests change nothing. */
+  #set: Map<string, unknown> | null = null;
+  #removed: Set<string> | null = null;
   #presented: string | undefined;
   #dead = false;
   #loadFailed = false;
@@ -148,7 +149,7 @@ export class SessionManager<D extends object = SessionValues> {
     if (session && !options.failed && !this.#loadFailed) {
       const now = this.#store.now();
       const config = this.#store.config;
-      const changed = this.#set.size > 0 || this.#removed.size > 0;
+      const changed = (this.#set?.size ?? 0) > 0 || (this.#removed?.size ?? 0) > 0;
       const touchDue =
         !this.#fresh && now.getTime() - session.lastActiveAt.getTime() >= config.touchIntervalMs;
       if (changed || touchDue) {
@@ -158,7 +159,7 @@ export class SessionManager<D extends object = SessionValues> {
             ? await this.#store.applyChanges(
                 session.id,
                 { data: session.data, version: this.#version },
-                { set: Object.fromEntries(this.#set), remove: [...this.#removed] },
+                { set: Object.fromEntries(this.#set ?? []), remove: [...(this.#removed ?? [])] },
                 touchDue ? { expiresAt } : undefined,
               )
             : await this.#store.touch(session.id, expiresAt, session);
@@ -231,8 +232,8 @@ export class SessionManager<D extends object = SessionValues> {
     const { session, token } = await this.#store.create<D>(this.meta(), userId, data);
     this.#session = session;
     this.#version = 0;
-    this.#set.clear();
-    this.#removed.clear();
+    this.#set = null;
+    this.#removed = null;
     this.#fresh = true;
     this.#dead = false;
     this.#cookie = {
@@ -301,8 +302,8 @@ export class SessionManager<D extends object = SessionValues> {
 
   /** A value from the session's data, including changes made in this request. */
   get<K extends keyof D & string>(key: K): D[K] | undefined {
-    if (this.#removed.has(key)) return undefined;
-    if (this.#set.has(key)) return this.#set.get(key) as D[K];
+    if (this.#removed?.has(key)) return undefined;
+    if (this.#set?.has(key)) return this.#set.get(key) as D[K];
     return this.#session?.data[key];
   }
 
@@ -311,7 +312,8 @@ export class SessionManager<D extends object = SessionValues> {
     this.#writable('set');
     this.#required('set');
     checkDataValue(key, value);
-    this.#removed.delete(key);
+    this.#removed?.delete(key);
+    this.#set ??= new Map();
     this.#set.set(key, value);
   }
 
@@ -319,7 +321,8 @@ export class SessionManager<D extends object = SessionValues> {
   remove<K extends keyof D & string>(key: K): void {
     this.#writable('remove');
     this.#required('remove');
-    this.#set.delete(key);
+    this.#set?.delete(key);
+    this.#removed ??= new Set();
     this.#removed.add(key);
   }
 
@@ -336,8 +339,8 @@ export class SessionManager<D extends object = SessionValues> {
 
   #signedOut(): void {
     this.#session = null;
-    this.#set.clear();
-    this.#removed.clear();
+    this.#set = null;
+    this.#removed = null;
     this.#cookie = { kind: 'clear' };
   }
 

@@ -1,4 +1,5 @@
-import { createHash, getRandomValues } from 'node:crypto';
+import { getRandomValues } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 const REDACTED = '****';
@@ -60,5 +61,5 @@ export class SessionToken {
 
 /** SHA-256 hex of a token's raw bytes, given its hex form. @internal */
 export function hashToken(hex: string): string {
-  return createHash('sha256').update(Buffer.from(hex, 'hex')).digest('hex');
+  return sha256Hex(Buffer.from(hex, 'hex'));
 }

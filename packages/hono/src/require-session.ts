@@ -33,7 +33,7 @@ export function requireSession(options: RequireSessionOptions = {}): MiddlewareH
       );
     }
     if (manager.loadFailed) {
-      return responderOf(manager)(
+      return responderOf(c)(
         new SessionError(
           'STORE_FAILURE',
           'The session could not be loaded because the database failed; try again.',
@@ -43,7 +43,7 @@ export function requireSession(options: RequireSessionOptions = {}): MiddlewareH
     }
     if (!manager.isAuthenticated) {
       if (options.onUnauthenticated) return options.onUnauthenticated(c);
-      return responderOf(manager)(
+      return responderOf(c)(
         new SessionError('UNAUTHENTICATED', 'Sign in first: this route needs a session.'),
         c,
       );

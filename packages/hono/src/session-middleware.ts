@@ -51,12 +51,12 @@ export interface SessionMiddlewareOptions {
   errorResponse?: SessionErrorResponder | undefined;
 }
 
-/** The responder of each request's manager, so that {@link requireSession} answers the way `session()` does. */
-const responders = new WeakMap<SessionManager<any>, SessionErrorResponder>();
+/** The context variable holding the request's error responder, so {@link requireSession} answers like `session()`. */
+const RESPONDER = 'sess:errorResponse';
 
 /** @internal */
-export function responderOf(manager: SessionManager<any>): SessionErrorResponder {
-  return responders.get(manager) ?? jsonErrorResponse;
+export function responderOf(c: Context): SessionErrorResponder {
+  return ((c as Context<any>).get(RESPONDER) as SessionErrorResponder | undefined) ?? jsonErrorResponse;
 }
 
 let nodeConnInfo: Promise<GetConnInfo | null> | undefined;
@@ -120,8 +120,8 @@ export function session<D extends SessionValues = SessionValues>(
       return address.value;
     };
     const manager = new SessionManager<D>(store, honoSessionPort(c, remoteAddress));
-    responders.set(manager, respond);
     c.set('session', manager);
+    (c as Context<any>).set(RESPONDER, respond);
 
     try {
       await manager.load();
