@@ -4,7 +4,7 @@
  * (hash the token, parse the row into a session), the floor for any store that never keeps plaintext tokens.
  * SQLite through better-sqlite3 (a WAL file), PostgreSQL through node-postgres over TCP loopback.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,8 +79,7 @@ function toSession(row: RawRow) {
   };
 }
 
-const sha256 = (token: SessionToken) =>
-  createHash('sha256').update(Buffer.from(token.expose(), 'hex')).digest('hex');
+const sha256 = (token: SessionToken) => hash('sha256', Buffer.from(token.expose(), 'hex'), 'hex');
 
 /** Rows of the table: every 100th token is kept for the lookups. */
 function makeRows(count: number, now: number): { rows: unknown[][]; tokens: SessionToken[] } {
