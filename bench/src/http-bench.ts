@@ -129,6 +129,8 @@ export class ServerProcess {
         ...(process.env.SESS_BENCH_CPU_PROF
           ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SESS_BENCH_CPU_PROF}`]
           : []),
+        // e.g. `--perf-basic-prof` so that Linux `perf` names the JIT-compiled functions (bench/README.md).
+        ...(process.env.SESS_BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -6,7 +6,7 @@
  * Environment (all optional): SESS_BENCH_QUICK=1 (short rounds, for iterating), SESS_BENCH_ONLY=store,http,memory,
  * SESS_BENCH_SERVERS=hono,sess-sqlite,... , SESS_BENCH_POSTGRES_URL, SESS_BENCH_MEMORY_REQUESTS,
  * SESS_BENCH_ROUND_SECONDS, SESS_BENCH_ROUNDS, SESS_BENCH_WARMUP, SESS_BENCH_WRITE_DOCS=0, SESS_BENCH_CPU_PROF=dir
- * (CPU profiles of the servers). See bench/README.md.
+ * (CPU profiles of the servers), SESS_BENCH_NODE_ARGS (more Node flags for the servers). See bench/README.md.
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
