@@ -377,32 +377,45 @@ export function renderMarkdown(report: BenchReport, chart: string | null): strin
   out.push(
     '## Where the time goes',
     '',
-    'From `--cpu-prof` profiles of the servers under this load (`SESS_BENCH_CPU_PROF`, see bench/README.md) and of ' +
-      'the store-level loops:',
+    'Profiled with Linux `perf` and `pnpm --filter @sess/bench perf:owners` (bench/README.md, "Profiling a server"), ' +
+      "which charges each sample to its owner; V8's `--cpu-prof` puts native time (the SQLite statement, `writev`) on " +
+      'whichever JavaScript frame is on top and misled earlier rounds. Figures from 10 s recordings of the servers ' +
+      'under this load on 2026-11-28 (AMD EPYC, 2 cores), server CPU per request split by owner:',
     '',
-    '- **Fixed in `@sess/hono`:** after the route, the middleware set `Vary`, `Cache-Control` and `Set-Cookie` with ' +
-      '`c.header()`, which makes Hono copy the finished response; on `@hono/node-server` that copy turned the ' +
-      'lightweight response into a web `Response` whose body was streamed back out (more writes and a timer tick per ' +
-      "response). The port now edits the finished response's headers in place (and still copies headers that cannot " +
-      'be edited). In the quick profiling runs this alone took Hono + @sess/hono on SQLite from 3,000-4,800 to ' +
-      '6,000-8,000 req/s.',
-    "- **Fixed with `withStatementCache` (`@sess/core`):** Kysely's `SqliteDriver` compiles every statement anew; " +
-      'compiling the lookup cost about twice as much as running it (see the two SQLite `store.readByToken` rows).',
-    '- **Fixed with `withPreparedStatements` (`@sess/core`):** Kysely sends every PostgreSQL statement unnamed, so the ' +
-      'server parses and plans the lookup on every call (the "raw unnamed statement" row); named, each connection ' +
-      'parses it once.',
-    '- **Structural:** the token must be hashed and the row parsed. The "raw + same work" row shows what that alone ' +
-      'costs on top of the raw statement (on SQLite 1.3x to 2x of it across our runs, about 1.5x in most), which ' +
-      'leaves little or no room under "readByToken within 1.5x of raw" for any store that never keeps plaintext ' +
-      'tokens; the "vs raw + same work" column is the fair ratio.',
-    '- **Left, and ours:** the hand-written SQLite lookup (grey, "floor") keeps most of bare Hono\'s throughput, so ' +
-      "the rest of sess's gap on SQLite is per-request work in sess, @sess/hono and Kysely, about 30 µs of server CPU " +
-      'per request more than the floor (see "server CPU µs/req"). Measured in process (`app.fetch`, no sockets): the ' +
-      'sess route costs about 18 µs more than bare Hono, of which `readByToken` through Kysely is about 10 µs (the ' +
-      "12-column row, the hash, the JSON, Kysely's executor with its SQLite mutex) and the middleware and manager " +
-      'about 8 µs (the client fingerprint on every request, the cookie, `Vary` on a `Headers` object); the remainder ' +
-      'shows up at the sockets (every server profile here is topped by `writev`, one per response plus one per ' +
-      'query to PostgreSQL), where a server that is the bottleneck also pays for waking the idle load client.',
+    '| owner | Hono + @sess/hono, SQLite (12,500 req/s, 78 µs/req) | hand-written SQLite lookup (21,700 req/s, 46 µs/req) | Hono + @sess/hono, PostgreSQL (6,600 req/s, 144 µs/req) |',
+    '| --- | ---: | ---: | ---: |',
+    '| sess (`@sess/core`, `@sess/hono`) | 10 µs (13%) | – | 13 µs (9%) |',
+    '| Kysely (executor, connection mutex) | 2 µs (3%) | – | 3 µs (2%) |',
+    '| database driver (better-sqlite3 with its file locks / node-postgres) | 14 µs (17%) | 7 µs (15%) | 29 µs (20%) |',
+    '| Hono + @hono/node-server | 14 µs (18%) | 7 µs (16%) | 15 µs (11%) |',
+    '| rest of Node.js (HTTP parser, streams, event loop) | 19 µs (25%) | 14 µs (31%) | 32 µs (22%) |',
+    '| kernel (sockets, loopback TCP, wake-ups) | 17 µs (22%) | 12 µs (27%) | 48 µs (33%) |',
+    '| hand-written route, GC | 2 µs (2%) | 5 µs (11%) | 3 µs (2%) |',
+    '',
+    '- **Fixed this round (`@sess/core`, `@sess/hono`):** the token hash and the client fingerprint use the one-shot ' +
+      '`crypto.hash` (0.5 µs each instead of 1.6 µs with `createHash`); a request that changes nothing allocates no ' +
+      "change sets; `@sess/hono` keeps the request's error responder in the context instead of a `WeakMap`. With these, " +
+      "sess's own code is about 10 µs per request: reading the cookie, parsing the token, reading three headers and " +
+      'hashing them for the fingerprint check (about 5 µs), `Vary: Cookie` on the finished response (about 2 µs: ' +
+      "@hono/node-server turns its lightweight headers into a `Headers` object), the middleware's and " +
+      "`requireSession()`'s async frames (about 2 µs) and the token hash.",
+    '- **Fixed in earlier rounds:** the port edits the finished response in place instead of `c.header()`, which made ' +
+      '@hono/node-server stream a copied web `Response` (3,000-4,800 → 6,000-8,000 req/s in quick runs); ' +
+      "`withStatementCache` (Kysely's `SqliteDriver` compiles every statement anew, which cost twice the lookup) and " +
+      '`withPreparedStatements` (Kysely sends PostgreSQL statements unnamed, so the server plans the lookup each time).',
+    '- **The database row:** sess reads the whole 12-column session (the API returns it: device, IP, timestamps, ' +
+      'data, version); better-sqlite3 builds a 12-key object per row, which with the statement costs twice the ' +
+      "hand-written lookup's one-column `get` (14 µs against 7 µs). Per call, without HTTP: the raw statement, then " +
+      '"raw + same work" (hash + the same row to session) at about 1.25x of it, then `readByToken` at about 1.6x: ' +
+      "the rest is Kysely's executor, whose nine async functions and connection mutex cost about 2.5 µs a query on any " +
+      'dialect. sess runs every query through Kysely on purpose (any dialect, your plugins, logging and tracing see it), ' +
+      'so that part stays; without it `readByToken` would be at about 1.4x of raw.',
+    '- **Why 70% of bare Hono is out of reach on this machine:** bare Hono is bound by the load client (about 95% of a ' +
+      "core), and the hand-written lookup, which does none of sess's work (no fingerprint, no `Vary`, one column), " +
+      "already lands at 74-80% of it. sess's own code plus Kysely is 12 µs of the 32 µs it spends above that floor; " +
+      'the row accounts for 7 µs; the rest is the HTTP stack and the kernel, which cost more per request when the ' +
+      'server, not the client, is the bottleneck (fewer requests per wake-up). Taking all of sess and Kysely away ' +
+      'would leave about 66 µs per request, about 55-60% of bare Hono.',
     '',
     '## Setups',
     '',
