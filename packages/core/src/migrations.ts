@@ -97,13 +97,20 @@ export async function migrateToLatest(
   options: MigrationOptions = {},
 ): Promise<MigrationResultSet> {
   const table = tableOf(options);
-  const migrator = new Migrator({
-    db,
-    provider: new SessionMigrationProvider({ tableName: table }),
-    migrationTableName: `${table}_migrations`,
-    migrationLockTableName: `${table}_migrations_lock`,
-  });
-  const result = await migrator.migrateToLatest();
+  let result: MigrationResultSet;
+  try {
+    const schema = await bookkeepingSchema(db);
+    const migrator = new Migrator({
+      db,
+      provider: new SessionMigrationProvider({ tableName: table }),
+      migrationTableName: `${table}_migrations`,
+      migrationLockTableName: `${table}_migrations_lock`,
+      ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+    });
+    result = await migrator.migrateToLatest();
+  } catch (error) {
+    result = { error };
+  }
   if (result.error) {
     throw new SessionError(
       'STORE_FAILURE',
@@ -114,6 +121,17 @@ export async function migrateToLatest(
     );
   }
   return result;
+}
+
+/**
+ * PostgreSQL: the schema that unqualified names resolve to (`current_schema()`), where the session table is created.
+ * Kysely's migrator otherwise looks for its bookkeeping tables in every schema, so a table of the same name in a
+ * schema off the `search_path` (another tenant, an old copy) made it skip creating its own and then fail.
+ */
+async function bookkeepingSchema(db: Kysely<any>): Promise<string | undefined> {
+  if (dialectKind(db) !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
 }
 
 function describe(error: unknown): string {

@@ -1,4 +1,5 @@
 import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { migrateToLatest, SessionStore, sessionMigrations } from '../src/index.js';
 import { meta } from './support/fixtures.js';
@@ -91,6 +92,48 @@ forEachDialect((spec) => {
     ).rejects.toThrow();
   });
 });
+
+// PostgreSQL has schemas: the tables go where unqualified names resolve, whatever other schemas hold.
+forEachDialect(
+  (spec) => {
+    const t = useTestDatabase(spec);
+
+    it('creates its tables in the current schema although another schema has tables of that name', async () => {
+      const table = uniqueTableName('mig');
+      const elsewhere = `${table}_elsewhere`;
+      const here = `${table}_here`;
+      await t.db.connection().execute(async (conn) => {
+        try {
+          await sql`create schema ${sql.id(elsewhere)}`.execute(conn);
+          await sql`create schema ${sql.id(here)}`.execute(conn);
+          await sql`set search_path to ${sql.id(elsewhere)}`.execute(conn);
+          await migrateToLatest(conn, { tableName: table });
+          // A second app (another tenant) whose search_path does not reach the first schema.
+          await sql`set search_path to ${sql.id(here)}`.execute(conn);
+          const result = await migrateToLatest(conn, { tableName: table });
+          expect(result.results?.map((r) => r.status)).toEqual(['Success']);
+          const { token } = await new SessionStore(conn, { tableName: table }).create(meta(), 'alice');
+          expect((await new SessionStore(conn, { tableName: table }).readByToken(token))?.userId).toBe(
+            'alice',
+          );
+          const { rows } = await sql<{ schema: string; name: string }>`
+            select table_schema as schema, table_name as name from information_schema.tables
+            where table_schema in (${elsewhere}, ${here}) order by 1, 2`.execute(conn);
+          const names = [table, `${table}_migrations`, `${table}_migrations_lock`].sort();
+          expect(rows).toEqual([
+            ...names.map((name) => ({ schema: elsewhere, name })),
+            ...names.map((name) => ({ schema: here, name })),
+          ]);
+        } finally {
+          await sql`reset search_path`.execute(conn);
+          await sql`drop schema if exists ${sql.id(elsewhere)} cascade`.execute(conn);
+          await sql`drop schema if exists ${sql.id(here)} cascade`.execute(conn);
+        }
+      });
+    });
+  },
+  { only: ['pglite', 'postgres'] },
+);
 
 it("exports the migrations for a user's own Migrator, keyed per table", () => {
   expect(Object.keys(sessionMigrations())).toEqual(['sess_0001_create_sess_sessions']);
