@@ -38,6 +38,48 @@ function variant(report: BenchReport, database: string, prefix: string) {
   return report.store.find((s) => s.database === database)?.variants.find((v) => v.name.startsWith(prefix));
 }
 
+/**
+ * The ratio of two servers' requests/s round by round (the rounds are interleaved, so round i of each ran within a
+ * minute or two of the other): shown beside the ratio of the medians, so a busy machine in one round shows.
+ */
+function perRound(
+  a: ServerResult | undefined,
+  b: ServerResult | undefined,
+  show: (x: number) => string,
+): string {
+  if (!a || !b) return '';
+  const ratios = a.rounds.map(
+    (round, i) => round.requestsPerSecond / (b.rounds[i]?.requestsPerSecond ?? Number.NaN),
+  );
+  return `; round by round ${ratios.map(show).join(', ')}`;
+}
+
+/**
+ * Warnings about the run itself: a ceiling measured below the floor, or a server whose rounds differ by more than a
+ * third, means something else used the machine during the run; the ratios then say less than usual.
+ */
+export function noiseWarnings(report: BenchReport): string[] {
+  const warnings: string[] = [];
+  const hono = byId(report, 'hono');
+  const floor = byId(report, 'hono-raw-sqlite');
+  if (hono && floor && hono.median.requestsPerSecond < floor.median.requestsPerSecond) {
+    warnings.push(
+      `bare Hono (${int(hono.median.requestsPerSecond)} req/s) measured below the hand-written SQLite lookup ` +
+        `(${int(floor.median.requestsPerSecond)} req/s), which does strictly more work`,
+    );
+  }
+  for (const r of report.http) {
+    const values = r.rounds.map((x) => x.requestsPerSecond);
+    const spread = (Math.max(...values) - Math.min(...values)) / Math.max(...values);
+    if (values.length > 1 && spread > 1 / 3) {
+      warnings.push(
+        `${r.spec.label}: rounds from ${int(Math.min(...values))} to ${int(Math.max(...values))} req/s`,
+      );
+    }
+  }
+  return warnings;
+}
+
 /** The issue's targets, judged on this run. `met: null` when a part needed for it did not run. */
 export function checkTargets(report: BenchReport): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -52,13 +94,13 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
   const vsExpress = rps(sessPg) / rps(expressSession);
   checks.push({
     target: 'sess on PostgreSQL ≥ 3x the requests/s of express-session + connect-pg-simple',
-    measured: `${int(rps(sessPg))} / ${int(rps(expressSession))} = ${ratio(vsExpress)}`,
+    measured: `${int(rps(sessPg))} / ${int(rps(expressSession))} = ${ratio(vsExpress)}${perRound(sessPg, expressSession, ratio)}`,
     met: known(vsExpress) ? vsExpress >= 3 : null,
   });
   const vsAuth = rps(sessPg) / rps(betterAuth);
   checks.push({
     target: 'sess on PostgreSQL ≥ 4x the requests/s of better-auth',
-    measured: `${int(rps(sessPg))} / ${int(rps(betterAuth))} = ${ratio(vsAuth)}`,
+    measured: `${int(rps(sessPg))} / ${int(rps(betterAuth))} = ${ratio(vsAuth)}${perRound(sessPg, betterAuth, ratio)}`,
     met: known(vsAuth) ? vsAuth >= 4 : null,
   });
   const p99 = (sessPg?.median.p99 ?? Number.NaN) / (expressSession?.median.p99 ?? Number.NaN);
@@ -72,7 +114,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
   checks.push({
     target: 'sess on SQLite ≥ 70% of the requests/s of bare Hono',
     measured:
-      `${int(rps(sessSqlite))} / ${int(rps(hono))} = ${pct(vsHono)}` +
+      `${int(rps(sessSqlite))} / ${int(rps(hono))} = ${pct(vsHono)}${perRound(sessSqlite, hono, pct)}` +
       (floor
         ? ` (a hand-written lookup without any session library: ${pct(rps(floor) / rps(hono))} of bare Hono; sess: ${pct(rps(sessSqlite) / rps(floor))} of that)`
         : ''),
@@ -176,6 +218,15 @@ export function renderMarkdown(report: BenchReport, chart: string | null): strin
     ),
     '',
   );
+  const warnings = noiseWarnings(report);
+  if (warnings.length > 0) {
+    out.push(
+      '**The machine was busy during this run** (rerun on a quiet machine before trusting the HTTP ratios):',
+      '',
+      ...warnings.map((w) => `- ${w}`),
+      '',
+    );
+  }
 
   if (report.http.length > 0) {
     out.push(
