@@ -114,7 +114,7 @@ export function checkTargets(report: BenchReport): TargetCheck[] {
   checks.push({
     target: 'sess on SQLite ≥ 70% of the requests/s of bare Hono',
     measured:
-      `${int(rps(sessSqlite))} / ${int(rps(hono))} = ${pct(vsHono)}${perRound(sessSqlite, hono, pct)}` +
+      `${int(rps(sessSqlite))} / ${int(rps(hono))} = ${fixed(vsHono * 100, 1)}%${perRound(sessSqlite, hono, pct)}` +
       (floor
         ? ` (a hand-written lookup without any session library: ${pct(rps(floor) / rps(hono))} of bare Hono; sess: ${pct(rps(sessSqlite) / rps(floor))} of that)`
         : ''),
