@@ -463,7 +463,7 @@ export function renderMarkdown(report: BenchReport, chart: string | null): strin
       'so that part stays; without it `readByToken` would be at about 1.4x of raw.',
     '- **Why 70% of bare Hono is out of reach on this machine:** bare Hono is bound by the load client (about 95% of a ' +
       "core), and the hand-written lookup, which does none of sess's work (no fingerprint, no `Vary`, one column), " +
-      "already lands at 74-80% of it. sess's own code plus Kysely is 12 µs of the 32 µs it spends above that floor; " +
+      "already lands at 73-80% of it in our runs. sess's own code plus Kysely is 12 µs of the 32 µs it spends above that floor; " +
       'the row accounts for 7 µs; the rest is the HTTP stack and the kernel, which cost more per request when the ' +
       'server, not the client, is the bottleneck (fewer requests per wake-up). Taking all of sess and Kysely away ' +
       'would leave about 66 µs per request, about 55-60% of bare Hono.',
