@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from './sha256.js';
+import { makeSha256Hex, sha256Hex } from './sha256.js';
 
 describe('sha256Hex', () => {
   const reference = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -13,5 +13,7 @@ describe('sha256Hex', () => {
   ])('matches createHash on %s', (_name, data) => {
     expect(sha256Hex(data)).toBe(reference(data));
     expect(sha256Hex(data)).toMatch(/^[0-9a-f]{64}$/);
+    // Node < 20.12 has no crypto.hash: the fallback gives the same digest.
+    expect(makeSha256Hex(undefined)(data)).toBe(reference(data));
   });
 });
