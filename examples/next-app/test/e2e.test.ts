@@ -174,8 +174,16 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
   it('signs out the other devices, then everywhere, after which /api/me answers 401', async () => {
     (await signIn(phone)).close();
     const page = await laptop.newPage();
-    await page.goto(`${server.url}/devices`);
-    await expect.poll(() => page.getByTestId('device').count()).toBe(2);
+    // The list is rendered on the server once per load: poll by reloading (a busy CI machine renders slowly).
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${server.url}/devices`);
+          return page.getByTestId('device').count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(2);
     await page.click('button:text("Sign out other devices")');
     await expect.poll(() => page.getByTestId('device').count()).toBe(1);
     expect((await apiMe(phone)).status).toBe(401);
