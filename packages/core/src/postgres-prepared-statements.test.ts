@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type PostgresPool, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { meta } from '../test/support/fixtures.js';
 import { SessionError } from './errors.js';
 import { migrateToLatest } from './migrations.js';
 import { withPreparedStatements } from './postgres-prepared-statements.js';
@@ -15,14 +16,6 @@ if (!URL_ && process.env.CI) {
 if (!URL_) console.warn('[sess] withPreparedStatements: skipped because SESS_TEST_POSTGRES_URL is unset');
 
 const TABLE = `prep_${process.pid}_${Date.now().toString(36)}`;
-const meta = {
-  ipAddress: '127.0.0.1',
-  userAgent: 'test',
-  deviceName: 'Unknown on Unknown',
-  deviceType: 'desktop' as const,
-  fingerprint: 'f'.repeat(64),
-};
-
 describe.skipIf(!URL_)('withPreparedStatements (PostgreSQL)', () => {
   const open: Kysely<any>[] = [];
   /** One connection, so that pg_prepared_statements (per connection) shows what the tests ran. */
@@ -57,7 +50,7 @@ describe.skipIf(!URL_)('withPreparedStatements (PostgreSQL)', () => {
   it('prepares the per-request lookup once it repeats, and reuses it', async () => {
     const db = kysely((p) => withPreparedStatements(p));
     const store = new SessionStore(db, { tableName: TABLE });
-    const { token } = await store.create(meta, 'alice');
+    const { token } = await store.create(meta(), 'alice');
     expect((await store.readByToken(token))?.userId).toBe('alice');
     expect((await prepared(db)).filter((s) => s.includes('token_hash'))).toHaveLength(0);
     for (let i = 0; i < 3; i++) expect((await store.readByToken(token))?.userId).toBe('alice');
@@ -68,9 +61,9 @@ describe.skipIf(!URL_)('withPreparedStatements (PostgreSQL)', () => {
     const db = kysely((p) => withPreparedStatements(p));
     const store = new SessionStore(db, { tableName: TABLE, maxSessionsPerUser: 2 });
     for (let round = 0; round < 3; round++) {
-      const first = await store.create(meta, 'bob', { n: 1 });
-      await store.create(meta, 'bob');
-      const { session, token } = await store.create(meta, 'bob'); // evicts the first
+      const first = await store.create(meta(), 'bob', { n: 1 });
+      await store.create(meta(), 'bob');
+      const { session, token } = await store.create(meta(), 'bob'); // evicts the first
       expect(await store.readByToken(first.token)).toBeNull();
       const changes = { set: { n: round }, remove: [] };
       expect(await store.applyChanges(session.id, { data: {}, version: 0 }, changes)).toBe(true);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { meta } from '../test/support/fixtures.js';
 import { SessionError } from './errors.js';
 import { migrateToLatest } from './migrations.js';
 import { SessionStore } from './session-store.js';
@@ -20,14 +21,6 @@ function countingHandle(): { handle: SqliteDatabase; compiled: Map<string, numbe
   return { handle, compiled };
 }
 
-const meta = {
-  ipAddress: '127.0.0.1',
-  userAgent: 'test',
-  deviceName: 'Unknown on Unknown',
-  deviceType: 'desktop' as const,
-  fingerprint: 'f'.repeat(64),
-};
-
 describe('withStatementCache', () => {
   const open: Kysely<any>[] = [];
   afterEach(async () => {
@@ -44,7 +37,7 @@ describe('withStatementCache', () => {
     const db = kysely(withStatementCache(handle));
     await migrateToLatest(db);
     const store = new SessionStore(db);
-    const { token } = await store.create(meta, 'alice');
+    const { token } = await store.create(meta(), 'alice');
     for (let i = 0; i < 5; i++) expect((await store.readByToken(token))?.userId).toBe('alice');
     const lookup = [...compiled.entries()].find(([sql]) => sql.includes('"token_hash" = ?'));
     expect(lookup?.[1]).toBe(1);
@@ -54,11 +47,11 @@ describe('withStatementCache', () => {
     const db = kysely(withStatementCache(new Database(':memory:')));
     await migrateToLatest(db);
     const store = new SessionStore(db, { maxSessionsPerUser: 2 });
-    const first = await store.create(meta, 'bob', { n: 1 });
-    await store.create(meta, 'bob');
-    await store.create(meta, 'bob'); // evicts the first
+    const first = await store.create(meta(), 'bob', { n: 1 });
+    await store.create(meta(), 'bob');
+    await store.create(meta(), 'bob'); // evicts the first
     expect(await store.readByToken(first.token)).toBeNull();
-    const { session, token } = await store.create(meta, 'carol', { n: 1 });
+    const { session, token } = await store.create(meta(), 'carol', { n: 1 });
     expect(
       await store.applyChanges(session.id, { data: session.data, version: 0 }, { set: { n: 2 }, remove: [] }),
     ).toBe(true);
