@@ -217,7 +217,6 @@ export class SessionStore {
         parameters: [token.hash(), this.now().getTime()],
       });
     } catch (error) {
-      if (error instanceof SessionError) throw error;
       throw storeFailure('readByToken', error);
     }
     const row = result.rows[0];
@@ -552,7 +551,6 @@ export class SessionStore {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof SessionError) throw error;
       throw storeFailure(op, error);
     }
   }
@@ -673,7 +671,9 @@ function isTransient(error: unknown): boolean {
   return typeof e.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(e.code);
 }
 
+/** `error` as a `STORE_FAILURE` naming `op`; a `SessionError` (already translated, or ours) passes through. */
 function storeFailure(op: string, error: unknown): SessionError {
+  if (error instanceof SessionError) return error;
   const detail = error instanceof Error ? error.message : String(error);
   // Never echo anything token-shaped (a driver may quote a duplicate key).
   const safe = detail.replace(/[0-9a-fA-F]{64}/g, '****').slice(0, 300);
