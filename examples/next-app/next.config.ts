@@ -11,7 +11,8 @@ const config: NextConfig = {
   turbopack: { root },
   outputFileTracingRoot: root,
   poweredByHeader: false,
-  // A second build of this app (tests/hardening runs one beside the example's own e2e build) goes elsewhere.
+  // The test builds of this app go elsewhere (test/e2e: .next-e2e, tests/hardening: .next-hardening), so they never
+  // share a folder with `next build` or with each other.
   ...(process.env.NEXT_DIST_DIR ? { distDir: process.env.NEXT_DIST_DIR } : {}),
 };
 

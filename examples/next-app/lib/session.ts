@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { migrateToLatest, SessionStore } from '@sess/core';
+import { migrateToLatest, type SessionEvent, SessionStore } from '@sess/core';
 import { openDatabase, readSessionSettings } from '@sess/demo-kit';
 import { createSessionHandlers } from '@sess/next';
 import type { Kysely } from 'kysely';
@@ -40,6 +40,8 @@ export function app(): Promise<App> {
         ttl: '30d',
         touchInterval: '5m',
         maxSessionsPerUser: 5,
+        // SESS_LOG_EVENTS=1 prints one line per session event (sign-ins, sign-outs, rejected cookies): an audit trail.
+        onEvent: process.env.SESS_LOG_EVENTS === '1' ? logSessionEvent : undefined,
         // Behind a reverse proxy, list it here so the devices page shows client IPs (else they are "unknown").
         trustedProxies: (process.env.TRUSTED_PROXIES ?? '').split(',').filter(Boolean),
       },
@@ -51,6 +53,15 @@ export function app(): Promise<App> {
     throw error;
   });
   return shared.__sessNextDemo;
+}
+
+/** One line per session event; never the token (events do not carry it). */
+function logSessionEvent(event: SessionEvent): void {
+  const why = 'reason' in event ? ` (${event.reason})` : '';
+  const device = event.meta ? ` ${event.meta.deviceName}` : '';
+  console.log(
+    `[sess] ${event.at.toISOString()} ${event.type}${why} session=${event.sessionId ?? '-'} user=${event.userId ?? '-'}${device}`,
+  );
 }
 
 export const { withSession, withSessionAction, getSession, sessionProxy } = createSessionHandlers<DemoData>({

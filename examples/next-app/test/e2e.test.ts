@@ -20,12 +20,28 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
   let laptop: BrowserContext;
   let phone: BrowserContext;
 
+  /** What each browser context asked the server for, and the answers (static files left out). */
+  const traffic = new Map<BrowserContext, string[]>();
+
+  function recordTraffic(context: BrowserContext, name: string): BrowserContext {
+    const lines: string[] = [];
+    traffic.set(context, lines);
+    context.on('response', (response) => {
+      const url = new URL(response.url());
+      if (url.pathname.startsWith('/_next/static/')) return;
+      lines.push(
+        `${name}: ${response.request().method()} ${url.pathname}${url.search} -> ${response.status()}`,
+      );
+    });
+    return context;
+  }
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'sess-next-app-'));
     server = await startNext({ DATABASE_URL: `file:${join(dir, 'demo.sqlite')}` });
     chromium = await launchChromium();
-    laptop = await chromium.newContext();
-    phone = await chromium.newContext({ userAgent: FIREFOX_UA });
+    laptop = recordTraffic(await chromium.newContext(), 'laptop');
+    phone = recordTraffic(await chromium.newContext({ userAgent: FIREFOX_UA }), 'phone');
   });
 
   afterAll(async () => {
@@ -34,26 +50,41 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  // CI has seen a freshly signed-in second browser missing from the device list (not reproduced alone): on a failure,
-  // print what the server logged and what the table holds, so the next occurrence says why.
+  /** The sessions table, the server's session events and the browser's requests: what a failure message needs. */
+  function diagnostics(context?: BrowserContext): string {
+    const db = new Database(join(dir, 'demo.sqlite'), { readonly: true });
+    let rows: unknown[];
+    try {
+      rows = db.prepare('SELECT id, user_id, device_name, created_at, expires_at FROM sess_sessions').all();
+    } finally {
+      db.close();
+    }
+    const events = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('[sess] '));
+    const others = server
+      .output()
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('[sess] '));
+    return [
+      `sess_sessions: ${JSON.stringify(rows)}`,
+      `session events (last 15 of ${events.length}):`,
+      ...events.slice(-15),
+      ...(context ? ['requests (last 15):', ...(traffic.get(context) ?? []).slice(-15)] : []),
+      'other server output (last 15 lines):',
+      ...others.slice(-15),
+    ].join('\n');
+  }
+
   beforeEach(({ onTestFailed }) => {
-    onTestFailed(() => {
-      const db = new Database(join(dir, 'demo.sqlite'), { readonly: true });
-      try {
-        const rows = db
-          .prepare(
-            'SELECT id, user_id, device_name, created_at, last_active_at, expires_at FROM sess_sessions',
-          )
-          .all();
-        console.error(`[next-app e2e] sess_sessions: ${JSON.stringify(rows)}`);
-      } finally {
-        db.close();
-      }
-      console.error(`[next-app e2e] server output (last 4,000 chars):\n${server.output().slice(-4000)}`);
-    });
+    onTestFailed(() => console.error(`[next-app e2e] ${diagnostics()}`));
   });
 
-  /** Signs in on the login page through the server action and waits for the devices page. */
+  /**
+   * Signs in on the login page through the server action and waits for the devices page to list this browser as
+   * "This device": the URL alone would not prove that a session was saved.
+   */
   async function signIn(
     context: BrowserContext,
     user = 'alice',
@@ -65,6 +96,14 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     await page.fill('input[name=password]', password);
     await page.click('button:text("Sign in")');
     await page.waitForURL('**/devices');
+    try {
+      await page.locator('[data-testid=device][data-current=true]').waitFor({ timeout: 15_000 });
+    } catch (error) {
+      throw new Error(
+        `Signing in as ${user} did not list this browser on /devices (the page is at ${page.url()}).\n${diagnostics(context)}`,
+        { cause: error },
+      );
+    }
     return page;
   }
 

@@ -9,11 +9,18 @@ export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const NEXT_BIN = join(APP_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
 
-/** Runs the Next.js CLI in the app folder; resolves its output, rejects with it on a non-zero exit. */
+/**
+ * The build the end-to-end tests run, in a folder of its own. `.next` is not theirs: turbo builds it, or restores it
+ * from its cache, for the hardening suite while these tests run, and two builds in one folder break each other
+ * ("Another next build process is already running", or files replaced under a running `next start`).
+ */
+export const E2E_DIST_DIR = '.next-e2e';
+
+/** Runs the Next.js CLI in the app folder on the tests' own build dir; resolves its output, rejects with it on a non-zero exit. */
 export async function runNext(args: string[], env: Record<string, string> = {}): Promise<string> {
   const child = spawn(process.execPath, [NEXT_BIN, ...args], {
     cwd: APP_DIR,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NEXT_DIST_DIR: E2E_DIST_DIR, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -42,7 +49,10 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Starts the built app with `next start` on 127.0.0.1 and waits until it answers. */
+/**
+ * Starts the app built by {@link runNext} with `next start` on 127.0.0.1 and waits until it answers. The server logs
+ * every session event (`SESS_LOG_EVENTS=1`), so a failed test can say what happened to a session.
+ */
 export async function startNext(env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -51,7 +61,14 @@ export async function startNext(env: Record<string, string>): Promise<RunningApp
     [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)],
     {
       cwd: APP_DIR,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...env },
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: '1',
+        NODE_ENV: 'production',
+        NEXT_DIST_DIR: E2E_DIST_DIR,
+        SESS_LOG_EVENTS: '1',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so stop() ends the server and anything it started, and nothing else.
       detached: true,
