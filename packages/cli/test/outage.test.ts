@@ -4,7 +4,7 @@ import { forEachDialect, startTcpProxy, uniqueTableName, useTestDatabase } from 
 import { seedExpiredSessions, spawnNode, waitFor } from '@sess/test-kit';
 import { sql } from 'kysely';
 import { beforeAll, expect, it } from 'vitest';
-import { childEnv } from './support.js';
+import { childEnv, deletedByWatch } from './support.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
@@ -30,7 +30,7 @@ forEachDialect(
       });
       try {
         await seedExpiredSessions(t.db, { tableName: table, count: 2 });
-        await waitFor('a run before the outage', () => watch.stdout.includes('deleted 2 expired sessions'));
+        await waitFor('runs before the outage', () => deletedByWatch(watch.stdout) === 2);
         // The next run waits on a lock: its client is checked out of the pool, in a query, when the link is cut.
         await t.db.transaction().execute(async (trx) => {
           await sql`lock table ${sql.table(table)} in access exclusive mode`.execute(trx);
@@ -41,7 +41,7 @@ forEachDialect(
         expect(ended, `sess exited during the outage:\n${watch.stderr}`).toBe(false);
         proxy.restore();
         await seedExpiredSessions(t.db, { tableName: table, count: 3 });
-        await waitFor('a run after the outage', () => watch.stdout.includes('deleted 3 expired sessions'));
+        await waitFor('runs after the outage', () => deletedByWatch(watch.stdout) === 5);
         watch.kill('SIGTERM');
         expect(await watch.exited).toBe(0);
         expect(watch.stderr).not.toMatch(/Emitted 'error' event|Unhandled/);
