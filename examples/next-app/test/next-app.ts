@@ -16,7 +16,10 @@ const NEXT_BIN = join(APP_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
  */
 export const E2E_DIST_DIR = '.next-e2e';
 
-/** Runs the Next.js CLI in the app folder on the tests' own build dir; resolves its output, rejects with it on a non-zero exit. */
+/**
+ * Runs the Next.js CLI in the app folder on the tests' own build dir; resolves its output, rejects with it on a
+ * non-zero exit.
+ */
 export async function runNext(args: string[], env: Record<string, string> = {}): Promise<string> {
   const child = spawn(process.execPath, [NEXT_BIN, ...args], {
     cwd: APP_DIR,
