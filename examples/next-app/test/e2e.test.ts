@@ -59,14 +59,12 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     } finally {
       db.close();
     }
-    const events = server
-      .output()
-      .split('\n')
-      .filter((line) => line.startsWith('[sess] '));
-    const others = server
-      .output()
-      .split('\n')
-      .filter((line) => line.trim() !== '' && !line.startsWith('[sess] '));
+    const events: string[] = [];
+    const others: string[] = [];
+    for (const line of server.output().split('\n')) {
+      if (line.startsWith('[sess] ')) events.push(line);
+      else if (line.trim() !== '') others.push(line);
+    }
     return [
       `sess_sessions: ${JSON.stringify(rows)}`,
       `session events (last 15 of ${events.length}):`,
