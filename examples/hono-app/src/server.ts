@@ -11,7 +11,7 @@ import { DEFAULT_SQLITE_PATH } from './database.js';
 //   DATABASE_URL  postgres://…, mysql://…, sqlite:PATH (default: SQLite file data/sess.sqlite)
 //   SESS_TABLE    session table name (default sess_sessions)
 //   SESSION_SECRET             cookie signing secret, at least 32 bytes (default: unsigned cookies)
-//   SESS_FINGERPRINT_HEADERS   comma-separated fingerprint headers (default user-agent,accept-language,accept-encoding);
+//   SESS_FINGERPRINT_HEADERS   comma-separated fingerprint headers (default user-agent: browser and OS family);
 //                              apps that share one table (say this demo and the Next.js one) must use the same list
 
 let listen: ListenSettings;

@@ -34,9 +34,9 @@ export function app(): Promise<App> {
       db,
       {
         tableName,
-        // Next.js rewrites Accept-Encoding on its internal renders: fingerprint User-Agent and Accept-Language only
-        // (apps that share this table must use the same list; SESS_FINGERPRINT_HEADERS sets it in every demo).
-        fingerprintHeaders: fingerprintHeaders ?? ['user-agent', 'accept-language'],
+        // The default fingerprint (browser and OS family) suits Next.js; SESS_FINGERPRINT_HEADERS sets another list in
+        // every demo (apps that share this table should use the same one).
+        fingerprintHeaders,
         ttl: '30d',
         touchInterval: '5m',
         maxSessionsPerUser: 5,

@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   buildSessionMeta,
+  checkFingerprint,
   clientIp,
-  computeFingerprint,
+  DEFAULT_FINGERPRINT_HEADERS,
   parseDevice,
   parseTrustedProxies,
   type RequestInfo,
+  requestFingerprint,
 } from './client-meta.js';
 import { SessionError } from './errors.js';
 
@@ -227,130 +229,115 @@ describe('clientIp', () => {
   });
 });
 
-describe('computeFingerprint', () => {
-  const sha = (...parts: string[]) => createHash('sha256').update(parts.join('\u0000')).digest('hex');
+const CHROME_131_MAC =
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CHROME_132_MAC = CHROME_131_MAC.replace('Chrome/131', 'Chrome/132');
+const FIREFOX_WIN = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+const CHROME_131_WIN =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const SAFARI_17_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1';
+const SAFARI_18_IPHONE = SAFARI_17_IPHONE.replace(/17_6/, '18_0').replace('Version/17.6', 'Version/18.0');
 
-  it('is the sha256 hex of the 0x00-joined values', () => {
-    expect(computeFingerprint('Mozilla/5.0', 'en-US,en;q=0.9', 'gzip, br')).toBe(
-      sha('Mozilla/5.0', 'en-US,en;q=0.9', 'gzip, br'),
+describe('requestFingerprint', () => {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+  const fp = (headers: Record<string, string>, names?: readonly string[]) =>
+    requestFingerprint(request(headers), names);
+
+  it('is "v2" and 11 hex characters of the SHA-256 of the browser and OS family per header', () => {
+    expect(DEFAULT_FINGERPRINT_HEADERS).toEqual(['user-agent']);
+    expect(fp({ 'user-agent': CHROME_131_MAC })).toBe(
+      `v2.${sha('user-agent\u0000chrome\u0000apple').slice(0, 11)}`,
     );
-    expect(computeFingerprint('', '', '')).toBe(
-      createHash('sha256')
-        .update(Buffer.from([0, 0]))
-        .digest('hex'),
+    expect(
+      fp({ 'user-agent': CHROME_131_MAC, 'accept-language': 'de' }, ['user-agent', 'accept-language']),
+    ).toBe(
+      `v2.${sha('user-agent\u0000chrome\u0000apple').slice(0, 11)}.${sha('accept-language\u0000de').slice(0, 11)}`,
     );
-    expect(computeFingerprint('é', 'ü', '✓')).toBe(sha('é', 'ü', '✓'));
   });
 
-  it('changes when any of the three values changes', () => {
-    const base = computeFingerprint('ua', 'en', 'gzip');
-    expect(computeFingerprint('ua2', 'en', 'gzip')).not.toBe(base);
-    expect(computeFingerprint('ua', 'fr', 'gzip')).not.toBe(base);
-    expect(computeFingerprint('ua', 'en', 'br')).not.toBe(base);
-    expect(computeFingerprint('ua', 'en', 'gzip')).toBe(base);
+  it('leaves the part of a header the request did not send empty', () => {
+    expect(fp({})).toBe('v2.');
+    expect(fp({ 'user-agent': FIREFOX_WIN }, ['accept-language', 'user-agent'])).toMatch(
+      /^v2\.\.[0-9a-f]{11}$/,
+    );
   });
 
-  it('does not collide when text moves across the separator', () => {
-    expect(computeFingerprint('ab', 'cd', 'ef')).not.toBe(computeFingerprint('abc', 'de', 'f'));
+  it('fits the 64-character column with the most headers allowed', () => {
+    const five = ['user-agent', 'a', 'b', 'c', 'd'];
+    expect(
+      fp({ 'user-agent': FIREFOX_WIN, a: '1', b: '2', c: '3', d: '4' }, five).length,
+    ).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('checkFingerprint', () => {
+  const H = DEFAULT_FINGERPRINT_HEADERS;
+  const session = (ua: string, headers: Record<string, string> = {}, names = H) => ({
+    userAgent: ua,
+    fingerprint: requestFingerprint(request({ 'user-agent': ua, ...headers }), names),
+  });
+  const check = (s: ReturnType<typeof session>, headers: Record<string, string>, names = H) =>
+    checkFingerprint(s, requestFingerprint(request(headers), names), names);
+
+  it.each([
+    ['Chrome 131 → 132 on macOS', CHROME_131_MAC, CHROME_132_MAC],
+    ['iOS Safari 17.6 → 18.0', SAFARI_17_IPHONE, SAFARI_18_IPHONE],
+    ['Firefox 132 → 133 on Windows', FIREFOX_WIN.replaceAll('133', '132'), FIREFOX_WIN],
+  ])('keeps a session across a browser update: %s', (_name, before, after) => {
+    expect(check(session(before), { 'user-agent': after })).toBe('match');
+  });
+
+  it('ignores Accept-Encoding and Accept-Language by default (media requests, API clients, zstd)', () => {
+    const s = session(CHROME_131_MAC, { 'accept-encoding': 'gzip, br', 'accept-language': 'en' });
+    expect(check(s, { 'user-agent': CHROME_131_MAC, 'accept-encoding': 'identity;q=1, *;q=0' })).toBe(
+      'match',
+    );
+    expect(check(s, { 'user-agent': CHROME_131_MAC, 'accept-encoding': 'gzip, deflate, br, zstd' })).toBe(
+      'match',
+    );
+    expect(check(s, { 'user-agent': CHROME_131_MAC })).toBe('match');
+  });
+
+  it.each([
+    ['Chrome → Firefox', CHROME_131_WIN, FIREFOX_WIN],
+    ['Chrome on macOS → Chrome on Windows', CHROME_131_MAC, CHROME_131_WIN],
+    ['Safari on iPhone → Chrome on macOS', SAFARI_17_IPHONE, CHROME_131_MAC],
+    ['Chrome → curl', CHROME_131_MAC, 'curl/8.11.0'],
+  ])('refuses another browser or OS family: %s', (_name, before, after) => {
+    expect(check(session(before), { 'user-agent': after })).toBe('mismatch');
+  });
+
+  it('cannot verify a request without a User-Agent, and says so instead of matching', () => {
+    expect(check(session(CHROME_131_MAC), {})).toBe('unverifiable');
+  });
+
+  it('binds another configured header by its exact value, skipped when either side did not send it', () => {
+    const names = ['user-agent', 'x-device-id'];
+    const s = session(CHROME_131_MAC, { 'x-device-id': 'd1' }, names);
+    expect(check(s, { 'user-agent': CHROME_132_MAC, 'x-device-id': 'd1' }, names)).toBe('match');
+    expect(check(s, { 'user-agent': CHROME_132_MAC }, names)).toBe('match');
+    expect(check(s, { 'user-agent': CHROME_132_MAC, 'x-device-id': 'd2' }, names)).toBe('mismatch');
+    const without = session(CHROME_131_MAC, {}, names);
+    expect(check(without, { 'user-agent': CHROME_131_MAC, 'x-device-id': 'd2' }, names)).toBe('match');
+  });
+
+  it('checks a session stored with the old fingerprint (or another header list) by the User-Agent it was created with', () => {
+    const legacy = { userAgent: CHROME_131_MAC, fingerprint: 'f'.repeat(64) };
+    expect(check(legacy, { 'user-agent': CHROME_132_MAC })).toBe('match');
+    expect(check(legacy, { 'user-agent': FIREFOX_WIN })).toBe('mismatch');
+    const otherList = session(CHROME_131_MAC, { 'accept-language': 'en' }, ['user-agent', 'accept-language']);
+    expect(check(otherList, { 'user-agent': CHROME_132_MAC })).toBe('match');
+    expect(check(otherList, { 'user-agent': FIREFOX_WIN })).toBe('mismatch');
   });
 });
 
 describe('parseDevice', () => {
-  it.each([
-    [
-      'Chrome/macOS',
-      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
-      'Chrome on macOS',
-      'desktop',
-    ],
-    [
-      'Safari/macOS',
-      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
-      'Safari on macOS',
-      'desktop',
-    ],
-    [
-      'Safari/iPhone',
-      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
-      'Safari on iPhone',
-      'mobile',
-    ],
-    [
-      'Firefox/Windows',
-      'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0',
-      'Firefox on Windows',
-      'desktop',
-    ],
-    [
-      'Edge/Windows',
-      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36 Edg/120.0.0.0',
-      'Edge on Windows',
-      'desktop',
-    ],
-    [
-      'Chrome/Android phone',
-      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile Safari/537.36',
-      'Chrome on Android',
-      'mobile',
-    ],
-    [
-      'Chrome/Android tablet',
-      'Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
-      'Chrome on Android',
-      'tablet',
-    ],
-    [
-      'Firefox/Android tablet',
-      'Mozilla/5.0 (Android 13; Tablet; rv:120.0) Gecko/120.0 Firefox/120.0',
-      'Firefox on Android',
-      'tablet',
-    ],
-    [
-      'Safari/iPad',
-      'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
-      'Safari on iPad',
-      'tablet',
-    ],
-    [
-      'Chrome/Linux',
-      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
-      'Chrome on Linux',
-      'desktop',
-    ],
-    [
-      'Chromium/Linux',
-      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Ubuntu Chromium/79.0.3945.79 Chrome/79.0.3945.79 Safari/537.36',
-      'Chromium on Linux',
-      'desktop',
-    ],
-    [
-      'Huawei Browser/HarmonyOS',
-      'Mozilla/5.0 (Linux; Android 12; HarmonyOS; NOH-AN00; HMSCore 6.13.0.302) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.5735.196 HuaweiBrowser/15.0.4.312 Mobile Safari/537.36',
-      'Chrome on HarmonyOS',
-      'mobile',
-    ],
-    [
-      'Chrome/ChromeOS',
-      'Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
-      'Chrome on ChromeOS',
-      'desktop',
-    ],
-    [
-      'Firefox/FreeBSD',
-      'Mozilla/5.0 (X11; FreeBSD amd64; rv:109.0) Gecko/20100101 Firefox/115.0',
-      'Firefox on FreeBSD',
-      'desktop',
-    ],
-    [
-      'Firefox/OpenBSD',
-      'Mozilla/5.0 (X11; OpenBSD amd64; rv:109.0) Gecko/20100101 Firefox/115.0',
-      'Firefox on OpenBSD',
-      'desktop',
-    ],
-    ['unknown UA', 'curl/8.4.0', 'Unknown on Unknown', 'desktop'],
-    ['empty UA', '', 'Unknown on Unknown', 'desktop'],
-  ])('parses %s', (_label, ua, deviceName, deviceType) => {
-    expect(parseDevice(ua)).toEqual({ deviceName, deviceType });
+  it('names the device as a person would (the corpus in user-agent.test.ts covers the browsers)', () => {
+    expect(parseDevice(CHROME_131_MAC)).toEqual({ deviceName: 'Chrome on macOS', deviceType: 'desktop' });
+    expect(parseDevice(SAFARI_18_IPHONE)).toEqual({ deviceName: 'Safari on iPhone', deviceType: 'mobile' });
+    expect(parseDevice('curl/8.11.0').deviceName).toBe('curl');
+    expect(parseDevice('').deviceName).toBe('Unknown browser');
   });
 });
 
@@ -373,18 +360,18 @@ describe('buildSessionMeta', () => {
       userAgent: ua,
       deviceName: 'Chrome on macOS',
       deviceType: 'desktop',
-      fingerprint: computeFingerprint(ua, 'en-US,en;q=0.9', 'gzip, deflate, br'),
+      fingerprint: requestFingerprint(req),
     });
   });
 
-  it('treats missing headers as empty strings', () => {
+  it('names an unknown client honestly and leaves the fingerprint parts of missing headers empty', () => {
     const meta = buildSessionMeta(request({}), NONE);
     expect(meta).toEqual({
       ipAddress: 'unknown',
       userAgent: '',
-      deviceName: 'Unknown on Unknown',
+      deviceName: 'Unknown browser',
       deviceType: 'desktop',
-      fingerprint: createHash('sha256').update('\u0000\u0000').digest('hex'),
+      fingerprint: 'v2.',
     });
   });
 
@@ -393,7 +380,7 @@ describe('buildSessionMeta', () => {
     const meta = buildSessionMeta(request({ 'user-agent': long }, '10.0.0.1'), NONE);
     expect(meta.userAgent).toBe(long.slice(0, 512));
     expect(meta.deviceName).toBe('Chrome on macOS');
-    expect(meta.fingerprint).toBe(computeFingerprint(long, '', ''));
+    expect(meta.fingerprint).toBe(requestFingerprint(request({ 'user-agent': ua })));
   });
 
   it('does not split a surrogate pair when truncating the user agent', () => {

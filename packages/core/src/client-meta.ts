@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import { configError, type SessionError } from './errors.js';
 import { sha256Hex } from './sha256.js';
+import { type ClientHints, type DeviceType, parseUserAgent } from './user-agent.js';
 
-/** Coarse device class derived from the User-Agent: `desktop`, `mobile` or `tablet`. */
-export type DeviceType = 'desktop' | 'mobile' | 'tablet';
+export type { ClientHints, DeviceType } from './user-agent.js';
 
 /** Client metadata recorded with a session, built from a request's headers and socket address. */
 export interface SessionMeta {
@@ -11,11 +11,11 @@ export interface SessionMeta {
   ipAddress: string;
   /** The User-Agent header, truncated to 512 characters. */
   userAgent: string;
-  /** Human-readable `"<browser> on <os>"`, e.g. `"Chrome on macOS"`. */
+  /** What a person calls the device: `"Chrome on macOS"`, `"Safari on iPhone"`, `"curl"`, `"Unknown browser"`. */
   deviceName: string;
   /** Coarse device class. */
   deviceType: DeviceType;
-  /** SHA-256 hex fingerprint of User-Agent, Accept-Language and Accept-Encoding. */
+  /** The client's fingerprint (see {@link requestFingerprint}): browser and OS family, not their versions. */
   fingerprint: string;
 }
 
@@ -312,66 +312,82 @@ export function clientIp(req: RequestInfo, trusted: TrustedProxies): string {
   return peer === null ? UNKNOWN_IP : peer.text;
 }
 
-function parseBrowser(ua: string): string {
-  if (ua.includes('Edg/')) return 'Edge';
-  if (ua.includes('Firefox/')) return 'Firefox';
-  if (ua.includes('Chromium/')) return 'Chromium';
-  if (ua.includes('Chrome/')) return 'Chrome';
-  if (ua.includes('Safari/')) return 'Safari';
-  return 'Unknown';
+/**
+ * Derives the device name (`"Chrome on iPhone"`, `"Samsung Internet on Android"`, `"curl"`, `"Unknown browser"`)
+ * and the device type from a User-Agent, with the Client Hints a Chromium browser sends improving the display.
+ */
+export function parseDevice(
+  userAgent: string,
+  hints?: ClientHints,
+): { deviceName: string; deviceType: DeviceType } {
+  const { deviceName, deviceType } = parseUserAgent(typeof userAgent === 'string' ? userAgent : '', hints);
+  return { deviceName, deviceType };
 }
 
-function parseOs(ua: string): string {
-  if (ua.includes('iPhone')) return 'iPhone';
-  if (ua.includes('iPad')) return 'iPad';
-  if (ua.includes('HarmonyOS')) return 'HarmonyOS';
-  if (ua.includes('Android')) return 'Android';
-  if (ua.includes('CrOS')) return 'ChromeOS';
-  if (ua.includes('Mac OS X') || ua.includes('Macintosh') || ua.includes('OS X')) return 'macOS';
-  if (ua.includes('Windows')) return 'Windows';
-  if (ua.includes('FreeBSD')) return 'FreeBSD';
-  if (ua.includes('OpenBSD')) return 'OpenBSD';
-  if (ua.includes('Linux')) return 'Linux';
-  return 'Unknown';
-}
+/** The request headers the fingerprint covers by default: the User-Agent, by browser and OS family. */
+export const DEFAULT_FINGERPRINT_HEADERS: readonly string[] = Object.freeze(['user-agent']);
 
-function parseDeviceType(ua: string): DeviceType {
-  const lower = ua.toLowerCase();
-  if (lower.includes('ipad') || lower.includes('tablet')) return 'tablet';
-  const mobile = lower.includes('mobile');
-  if (lower.includes('android')) return mobile ? 'mobile' : 'tablet';
-  if (mobile || lower.includes('iphone')) return 'mobile';
-  return 'desktop';
+/** Marks the fingerprint format: `v2` then one `.`-separated part per fingerprint header. */
+const FINGERPRINT_VERSION = 'v2';
+/** Hex characters of SHA-256 kept per part: 44 bits, so 5 headers fit the 64-character column. */
+const PART_LENGTH = 11;
+
+/** The part of one header: empty when the request did not send it; the User-Agent by browser and OS family. */
+function fingerprintPart(name: string, value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  let bound = value;
+  if (name === 'user-agent') {
+    const { browserFamily, osFamily } = parseUserAgent(value);
+    bound = `${browserFamily}\u0000${osFamily}`;
+  }
+  return sha256Hex(`${name}\u0000${bound}`).slice(0, PART_LENGTH);
 }
 
 /**
- * Derives `"<browser> on <os>"` and the device type from a User-Agent the way the reference does (empty or
- * unrecognised input gives `"Unknown on Unknown"` and `desktop`), except that Android without "Mobile" is a tablet.
+ * The fingerprint of a request: `v2` and, per header of `headers`, 11 hex characters of the SHA-256 of what is bound
+ * (the User-Agent's browser and OS family; any other header's exact value), or nothing when it was not sent.
  */
-export function parseDevice(userAgent: string): { deviceName: string; deviceType: DeviceType } {
-  const ua = typeof userAgent === 'string' ? userAgent : '';
-  return { deviceName: `${parseBrowser(ua)} on ${parseOs(ua)}`, deviceType: parseDeviceType(ua) };
-}
-
-/** The request headers the fingerprint covers by default, in order. */
-export const DEFAULT_FINGERPRINT_HEADERS: readonly string[] = Object.freeze([
-  'user-agent',
-  'accept-language',
-  'accept-encoding',
-]);
-
-/** Returns the lowercase hex SHA-256 of User-Agent, Accept-Language and Accept-Encoding joined by one 0x00 byte. */
-export function computeFingerprint(
-  userAgent: string,
-  acceptLanguage: string,
-  acceptEncoding: string,
+export function requestFingerprint(
+  req: Pick<RequestInfo, 'header'>,
+  headers: readonly string[] = DEFAULT_FINGERPRINT_HEADERS,
 ): string {
-  return fingerprintOf([userAgent, acceptLanguage, acceptEncoding]);
+  let out = FINGERPRINT_VERSION;
+  for (const name of headers) out += `.${fingerprintPart(name, headerValue(req, name))}`;
+  return out;
 }
 
-/** Returns the lowercase hex SHA-256 of the given header values joined by one 0x00 byte each. */
-export function fingerprintOf(values: readonly string[]): string {
-  return sha256Hex(values.join('\u0000'));
+/** What a session's fingerprint says about a request. @internal */
+export type FingerprintCheck = 'match' | 'mismatch' | 'unverifiable';
+
+/**
+ * Compares the fingerprint a session was created with to a request's (both from {@link requestFingerprint} with
+ * `headers`). A part that either side lacks is skipped (media requests, beacons and API clients send fewer headers),
+ * except the User-Agent: a request without one cannot be checked (`unverifiable`). A session stored before this
+ * format, or under another `fingerprintHeaders` list, is checked by the User-Agent it was created with.
+ * @internal
+ */
+export function checkFingerprint(
+  session: { fingerprint: string; userAgent: string },
+  request: string,
+  headers: readonly string[],
+): FingerprintCheck {
+  const theirs = request.split('.');
+  let ours = session.fingerprint.split('.');
+  if (ours[0] !== FINGERPRINT_VERSION || ours.length !== theirs.length) {
+    ours = requestFingerprint(
+      { header: (n) => (n === 'user-agent' ? session.userAgent : undefined) },
+      headers,
+    ).split('.');
+  }
+  let verdict: FingerprintCheck = 'match';
+  for (let i = 0; i < headers.length; i++) {
+    const stored = ours[i + 1] ?? '';
+    const presented = theirs[i + 1] ?? '';
+    if (stored === '' || stored === presented) continue;
+    if (presented !== '') return 'mismatch';
+    if (headers[i] === 'user-agent') verdict = 'unverifiable';
+  }
+  return verdict;
 }
 
 function truncate(text: string, max: number): string {
@@ -392,7 +408,11 @@ export function buildSessionMeta(
   fingerprintHeaders: readonly string[] = DEFAULT_FINGERPRINT_HEADERS,
 ): SessionMeta {
   const userAgent = headerValue(req, 'user-agent') ?? '';
-  const { deviceName, deviceType } = parseDevice(userAgent);
+  const { deviceName, deviceType } = parseDevice(userAgent, {
+    brands: headerValue(req, 'sec-ch-ua'),
+    mobile: headerValue(req, 'sec-ch-ua-mobile'),
+    platform: headerValue(req, 'sec-ch-ua-platform'),
+  });
   return {
     ipAddress: clientIp(req, trusted),
     userAgent: truncate(userAgent, MAX_USER_AGENT_LENGTH),
@@ -400,12 +420,4 @@ export function buildSessionMeta(
     deviceType,
     fingerprint: requestFingerprint(req, fingerprintHeaders),
   };
-}
-
-/** The fingerprint of a request: {@link fingerprintOf} the values of `headers` (a missing header counts as empty). */
-export function requestFingerprint(
-  req: Pick<RequestInfo, 'header'>,
-  headers: readonly string[] = DEFAULT_FINGERPRINT_HEADERS,
-): string {
-  return fingerprintOf(headers.map((name) => headerValue(req, name) ?? ''));
 }

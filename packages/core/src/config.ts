@@ -16,14 +16,25 @@ export interface SessionConfig {
   touchInterval: Duration;
   /** Most live sessions a user keeps; creating one more evicts the least recently active. Must be >= 1. @default 10 */
   maxSessionsPerUser: number;
-  /** Destroy a session presented with another client fingerprint. @default true */
+  /**
+   * Destroy a session presented by another client: another browser family or another OS family than the one that
+   * signed in (see `fingerprintHeaders`). @default true
+   */
   validateFingerprint: boolean;
   /**
-   * Request headers whose values make the fingerprint (SHA-256 of the values joined by 0x00). Apps that share one
-   * table must use the same list. Next.js rewrites `Accept-Encoding` on its internal renders, so Next apps leave it
-   * out. @default ["user-agent", "accept-language", "accept-encoding"]
+   * Request headers the fingerprint binds a session to (at most 5). `user-agent` is bound by browser family and OS
+   * family only (Chrome, Firefox, Safari, Edge, ...; Apple, Windows, Linux/Android, ChromeOS), so browser updates,
+   * reduced User-Agent strings and "request desktop site" never sign anyone out; a request without a User-Agent is
+   * answered as anonymous and the session is kept. Any other header is bound by its exact value, and is skipped on a
+   * request that does not send it. Apps that share one table should use the same list.
+   * @default ["user-agent"]
    */
   fingerprintHeaders: readonly string[];
+  /**
+   * After `rotate()`, how long the replaced token still opens the session, for requests that other tabs had in
+   * flight. `0` turns it off. At most 5 minutes. `authenticate()` never gives grace. @default 30 seconds
+   */
+  rotationGrace: Duration;
   /** Name of the session cookie. `__Host-` names are allowed. @default "_session" */
   cookieName: string;
   /** CIDR list of proxies whose forwarding headers are believed. @default [] (headers ignored) */
@@ -68,6 +79,7 @@ export interface ResolvedSessionConfig {
   readonly maxSessionsPerUser: number;
   readonly validateFingerprint: boolean;
   readonly fingerprintHeaders: readonly string[];
+  readonly rotationGraceMs: number;
   readonly cookieName: string;
   readonly trustedProxies: TrustedProxies;
   readonly tableName: string;
@@ -86,6 +98,8 @@ export interface ResolvedCookieConfig {
   readonly secrets: readonly string[];
 }
 
+const MAX_FINGERPRINT_HEADERS = 5;
+const MAX_ROTATION_GRACE_MS = 5 * 60_000;
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -133,13 +147,21 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
   if (
     !Array.isArray(fingerprintHeaders) ||
     fingerprintHeaders.length === 0 ||
-    !fingerprintHeaders.every((h) => typeof h === 'string' && /^[A-Za-z0-9-]+$/.test(h))
+    fingerprintHeaders.length > MAX_FINGERPRINT_HEADERS ||
+    !fingerprintHeaders.every((h) => typeof h === 'string' && /^[A-Za-z0-9-]+$/.test(h)) ||
+    new Set(fingerprintHeaders.map((h) => h.toLowerCase())).size !== fingerprintHeaders.length
   ) {
     throw configError(
       'fingerprintHeaders',
-      'must be a non-empty list of header names (letters, digits and "-")',
+      `must be a list of 1 to ${MAX_FINGERPRINT_HEADERS} distinct header names (letters, digits and "-")`,
     );
   }
+  const rotationGraceMs = durationToMs('rotationGrace', options.rotationGrace ?? 30);
+  if (rotationGraceMs > MAX_ROTATION_GRACE_MS)
+    throw configError(
+      'rotationGrace',
+      'must be at most 5 minutes (the replaced token is a credential until then)',
+    );
 
   return Object.freeze({
     ttlMs,
@@ -148,6 +170,7 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     maxSessionsPerUser: max,
     validateFingerprint,
     fingerprintHeaders: Object.freeze(fingerprintHeaders.map((h) => h.toLowerCase())),
+    rotationGraceMs,
     cookieName,
     trustedProxies: parseTrustedProxies(options.trustedProxies ?? []),
     tableName,

@@ -1,11 +1,10 @@
 export { type CleanupJob, type StartCleanupOptions, startCleanup } from './cleanup.js';
 export {
   buildSessionMeta,
+  type ClientHints,
   clientIp,
-  computeFingerprint,
   DEFAULT_FINGERPRINT_HEADERS,
   type DeviceType,
-  fingerprintOf,
   parseDevice,
   parseTrustedProxies,
   type RequestInfo,
