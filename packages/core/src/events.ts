@@ -10,8 +10,19 @@ export type DestroyReason =
   | 'authenticate'
   | 'admin';
 
-/** Why a presented cookie was rejected. */
-export type RejectReason = 'malformed' | 'bad_signature' | 'not_found' | 'expired' | 'fingerprint_mismatch';
+/**
+ * Why a presented cookie was rejected. `replaced`: a token that `rotate()` replaced, after its grace window (the
+ * session lives on; the cookie is left alone). `fingerprint_unverifiable`: the request sent no User-Agent, so the
+ * session could not be checked (the request is anonymous; the session and the cookie are kept).
+ */
+export type RejectReason =
+  | 'malformed'
+  | 'bad_signature'
+  | 'not_found'
+  | 'expired'
+  | 'fingerprint_mismatch'
+  | 'fingerprint_unverifiable'
+  | 'replaced';
 
 /** Client metadata carried by events. */
 export interface EventMeta {

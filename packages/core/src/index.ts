@@ -43,6 +43,6 @@ export {
   type SessionManagerOptions,
 } from './session-manager.js';
 export type { CookieAttributes, SessionPort } from './session-port.js';
-export { type CleanupOptions, type DataChanges, SessionStore } from './session-store.js';
+export { type CleanupOptions, type DataChanges, type RotateOptions, SessionStore } from './session-store.js';
 export { SessionToken } from './session-token.js';
 export { type StatementCacheOptions, withStatementCache } from './sqlite-statement-cache.js';

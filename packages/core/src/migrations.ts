@@ -73,6 +73,20 @@ export function sessionMigrations(options: MigrationOptions = {}): Record<string
         await db.schema.dropTable(table).ifExists().execute();
       },
     },
+    // Rotation grace: the token that rotate() replaced keeps opening the session for a short window, for requests
+    // other tabs had in flight. Additive: existing rows get NULLs (no previous token).
+    [`sess_0002_previous_token_${table}`]: {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable(table).addColumn('prev_token_hash', 'varchar(64)').execute();
+        await db.schema.alterTable(table).addColumn('prev_token_valid_until', 'bigint').execute();
+        await db.schema.createIndex(`${table}_prev_token_idx`).on(table).column('prev_token_hash').execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.dropIndex(`${table}_prev_token_idx`).on(table).execute();
+        await db.schema.alterTable(table).dropColumn('prev_token_valid_until').execute();
+        await db.schema.alterTable(table).dropColumn('prev_token_hash').execute();
+      },
+    },
   };
 }
 

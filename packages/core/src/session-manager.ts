@@ -1,4 +1,4 @@
-import { buildSessionMeta, requestFingerprint, type SessionMeta } from './client-meta.js';
+import { buildSessionMeta, checkFingerprint, requestFingerprint, type SessionMeta } from './client-meta.js';
 import { cookieAttributes, readSessionCookie, sessionCookieValue } from './cookies.js';
 import { SessionError } from './errors.js';
 import type { RejectReason } from './events.js';
@@ -49,6 +49,8 @@ export class SessionManager<D extends object = SessionValues> {
   #set: Map<string, unknown> | null = null;
   #removed: Set<string> | null = null;
   #presented: string | undefined;
+  /** The request presented the token that `rotate()` replaced (grace window): its response leaves the cookie alone. */
+  #previousToken = false;
   #dead = false;
   #loadFailed = false;
   #fresh = false;
@@ -114,8 +116,21 @@ export class SessionManager<D extends object = SessionValues> {
       this.#reject('not_found', null);
       return;
     }
+    if (loaded === 'replaced') {
+      // Another tab rotated long ago; the browser most likely holds the new token already: do not clear it.
+      this.#reject('replaced', null, { keepCookie: true });
+      return;
+    }
     const session = loaded.session as SessionData<D>;
-    if (this.#store.config.validateFingerprint && session.fingerprint !== this.#fingerprint()) {
+    const config = this.#store.config;
+    const check = config.validateFingerprint
+      ? checkFingerprint(session, this.#fingerprint(), config.fingerprintHeaders)
+      : 'match';
+    if (check === 'unverifiable') {
+      this.#reject('fingerprint_unverifiable', session, { keepCookie: true });
+      return;
+    }
+    if (check === 'mismatch') {
       this.#reject('fingerprint_mismatch', session);
       if (!this.#readOnly) {
         try {
@@ -129,6 +144,7 @@ export class SessionManager<D extends object = SessionValues> {
     }
     this.#session = session;
     this.#version = loaded.version;
+    this.#previousToken = loaded.previousToken;
   }
 
   /**
@@ -150,8 +166,12 @@ export class SessionManager<D extends object = SessionValues> {
       const now = this.#store.now();
       const config = this.#store.config;
       const changed = (this.#set?.size ?? 0) > 0 || (this.#removed?.size ?? 0) > 0;
+      // A request on the replaced token never touches: its response cannot refresh the cookie (that would put the
+      // replaced token back over the new one), and the cookie must never outlive or underlive the row.
       const touchDue =
-        !this.#fresh && now.getTime() - session.lastActiveAt.getTime() >= config.touchIntervalMs;
+        !this.#fresh &&
+        !this.#previousToken &&
+        now.getTime() - session.lastActiveAt.getTime() >= config.touchIntervalMs;
       if (changed || touchDue) {
         const expiresAt = this.#store.cappedExpiry(new Date(now.getTime() + config.ttlMs), session.createdAt);
         try {
@@ -165,7 +185,7 @@ export class SessionManager<D extends object = SessionValues> {
             : await this.#store.touch(session.id, expiresAt, session);
           if (!saved) {
             this.#session = null;
-            this.#cookie = { kind: 'clear' };
+            if (!this.#previousToken) this.#cookie = { kind: 'clear' };
           } else if (touchDue) {
             if (changed) this.#store.emitTouched(session, expiresAt);
             refresh = expiresAt;
@@ -182,7 +202,8 @@ export class SessionManager<D extends object = SessionValues> {
     const pending = this.#cookie;
     let wrote = true;
     if (pending?.kind === 'set') {
-      port.setCookie(name, pending.value, cookieAttributes(config, now, pending.expiresAt));
+      // A touch in this request moved the row's expiry: the new cookie lives exactly as long (rotate + due touch).
+      port.setCookie(name, pending.value, cookieAttributes(config, now, refresh ?? pending.expiresAt));
     } else if (pending?.kind === 'clear' || (this.#dead && !this.#loadFailed && !failure)) {
       port.setCookie(name, '', cookieAttributes(config, now, null));
     } else if (refresh && this.#presented !== undefined) {
@@ -236,6 +257,7 @@ export class SessionManager<D extends object = SessionValues> {
     this.#removed = null;
     this.#fresh = true;
     this.#dead = false;
+    this.#previousToken = false;
     this.#cookie = {
       kind: 'set',
       value: sessionCookieValue(token, this.#store.cookieConfig),
@@ -276,12 +298,17 @@ export class SessionManager<D extends object = SessionValues> {
     if (id === session.id) this.#signedOut();
   }
 
-  /** Gives the current session a new token and replaces the cookie; the old token stops working at once. */
+  /**
+   * Gives the current session a new token and replaces the cookie. The replaced token still opens the session for
+   * `rotationGrace` (requests other tabs already sent with it), and responses to those never touch the cookie.
+   */
   async rotate(): Promise<void> {
     const session = this.#required('rotate');
     let token: Awaited<ReturnType<SessionStore['rotateToken']>>;
     try {
-      token = await this.#store.rotateToken(session.id);
+      token = await this.#store.rotateToken(session.id, {
+        grace: `${this.#store.config.rotationGraceMs}ms`,
+      });
     } catch (error) {
       if (SessionError.is(error, 'SESSION_NOT_FOUND')) this.#signedOut();
       throw error;
@@ -291,6 +318,8 @@ export class SessionManager<D extends object = SessionValues> {
       value: sessionCookieValue(token, this.#store.cookieConfig),
       expiresAt: session.expiresAt,
     };
+    // This request now holds the newest token: its response may refresh the cookie again.
+    this.#previousToken = false;
   }
 
   /** The user's live sessions, most recently active first, each marked whether it is this one. */
@@ -366,8 +395,12 @@ export class SessionManager<D extends object = SessionValues> {
     }
   }
 
-  #reject(reason: RejectReason, session: SessionData<D> | null): void {
-    this.#dead = true;
+  #reject(
+    reason: RejectReason,
+    session: SessionData<D> | null,
+    options: { keepCookie?: boolean } = {},
+  ): void {
+    if (!options.keepCookie) this.#dead = true;
     this.#store.emitEvent({
       type: 'rejected',
       reason,

@@ -10,6 +10,7 @@ import {
   type SessionOptions,
 } from './config.js';
 import { type DialectKind, dialectKind } from './dialect.js';
+import { type Duration, durationToMs } from './duration.js';
 import { SessionError } from './errors.js';
 import { type DestroyReason, type EventMeta, emit, type SessionEvent } from './events.js';
 import { parseData, type SessionData, type SessionValues, serializeData } from './session-data.js';
@@ -29,6 +30,15 @@ export interface CleanupOptions {
   signal?: AbortSignal | undefined;
   /** Called after each batch with the total deleted so far. */
   onBatch?: ((deletedSoFar: number) => void) | undefined;
+}
+
+/** Options of {@link SessionStore.rotateToken}. */
+export interface RotateOptions {
+  /**
+   * How long the replaced token still opens the session (for requests already in flight). `0` (the default here)
+   * makes it fail at once. `SessionManager.rotate()` passes the store's `rotationGrace`.
+   */
+  grace?: Duration | undefined;
 }
 
 /** The row as stored. @internal */
@@ -52,7 +62,15 @@ interface SessionRow {
 export interface LoadedSession {
   session: SessionData;
   version: number;
+  /** True when the token was the one `rotateToken` replaced, inside its grace window. */
+  previousToken: boolean;
 }
+
+/**
+ * What a token found: a live session, `'replaced'` (the token a rotation replaced, after its grace window, of a
+ * session that is still live: the client most likely holds the new token already), or `null`. @internal
+ */
+export type TokenLookup = LoadedSession | 'replaced' | null;
 
 const COLUMNS = [
   'id',
@@ -95,6 +113,7 @@ export class SessionStore {
   readonly #table: string;
   readonly #ulid = monotonicFactory();
   readonly #readByTokenQuery: CompiledQuery<SessionRow>;
+  readonly #readByPreviousTokenQuery: CompiledQuery<SessionRow & { prev_token_valid_until: unknown }>;
 
   constructor(db: Kysely<any>, config: SessionOptions = {}, cookie: CookieOptions = {}) {
     this.config = resolveSessionConfig(config);
@@ -109,6 +128,13 @@ export class SessionStore {
       .where('token_hash', '=', '')
       .where('expires_at', '>', 0)
       .compile() as CompiledQuery<SessionRow>;
+    // Only when that finds nothing: the token a rotation replaced (requests other tabs had in flight).
+    this.#readByPreviousTokenQuery = db
+      .selectFrom(this.#table)
+      .select([...COLUMNS, 'prev_token_valid_until'])
+      .where('prev_token_hash', '=', '')
+      .where('expires_at', '>', 0)
+      .compile() as CompiledQuery<SessionRow & { prev_token_valid_until: unknown }>;
   }
 
   /** The store's clock (`config.now`). Every timestamp sess writes comes from here. */
@@ -201,26 +227,43 @@ export class SessionStore {
   /** The live (non-expired) session that this token opens; `null` otherwise. */
   async readByToken<D extends object = SessionValues>(token: SessionToken): Promise<SessionData<D> | null> {
     const loaded = await this.loadByToken(token);
-    return loaded ? (loaded.session as SessionData<D>) : null;
+    return loaded && loaded !== 'replaced' ? (loaded.session as SessionData<D>) : null;
   }
 
   /**
-   * Like {@link readByToken}, with the data version that {@link applyChanges} checks. One query.
+   * Like {@link readByToken}, with the data version that {@link applyChanges} checks, and whether the token is
+   * the one a rotation replaced. One query for a current token; a second one only when that finds nothing.
    * @internal used by `SessionManager`
    */
-  async loadByToken(token: SessionToken): Promise<LoadedSession | null> {
+  async loadByToken(token: SessionToken): Promise<TokenLookup> {
     // The per-request path: no closure and no extra async frame around the one query.
+    const hash = token.hash();
+    const nowMs = this.now().getTime();
     let result: QueryResult<SessionRow>;
     try {
       result = await this.#db.executeQuery<SessionRow>({
         ...this.#readByTokenQuery,
-        parameters: [token.hash(), this.now().getTime()],
+        parameters: [hash, nowMs],
       });
     } catch (error) {
       throw storeFailure('readByToken', error);
     }
     const row = result.rows[0];
-    return row ? { session: toSessionData(row), version: Number(row.version) } : null;
+    if (row) return { session: toSessionData(row), version: Number(row.version), previousToken: false };
+    return this.#loadByPreviousToken(hash, nowMs);
+  }
+
+  async #loadByPreviousToken(hash: string, nowMs: number): Promise<TokenLookup> {
+    let result: QueryResult<SessionRow & { prev_token_valid_until: unknown }>;
+    try {
+      result = await this.#db.executeQuery({ ...this.#readByPreviousTokenQuery, parameters: [hash, nowMs] });
+    } catch (error) {
+      throw storeFailure('readByToken', error);
+    }
+    const row = result.rows[0];
+    if (!row) return null;
+    if (!(Number(row.prev_token_valid_until) > nowMs)) return 'replaced';
+    return { session: toSessionData(row), version: Number(row.version), previousToken: true };
   }
 
   /** Deletes a session; no error when it is absent. */
@@ -256,17 +299,25 @@ export class SessionStore {
   }
 
   /**
-   * Gives the session a new token; the old one stops working at once. The expiry is not extended.
-   * Throws `SESSION_NOT_FOUND` when there is no such session.
+   * Gives the session a new token. The old one stops working at once, unless `grace` is given: then it still opens
+   * the session until `now + grace` (a token replaced earlier stops at once either way). The expiry is not
+   * extended. Throws `SESSION_NOT_FOUND` when there is no such session.
    */
-  async rotateToken(id: string): Promise<SessionToken> {
+  async rotateToken(id: string, options: RotateOptions = {}): Promise<SessionToken> {
+    const graceMs = durationToMs('grace', options.grace ?? 0);
     const token = SessionToken.generate();
+    // `prev_token_hash` first: MySQL evaluates single-table SET assignments left to right, with the values already
+    // assigned, so it must read `token_hash` before that is replaced (PostgreSQL and SQLite read the old row anyway).
+    const set =
+      graceMs > 0
+        ? {
+            prev_token_hash: sql.ref('token_hash'),
+            prev_token_valid_until: this.now().getTime() + graceMs,
+            token_hash: token.hash(),
+          }
+        : { prev_token_hash: null, prev_token_valid_until: null, token_hash: token.hash() };
     const result = await this.#run('rotateToken', () =>
-      this.#db
-        .updateTable(this.#table)
-        .set({ token_hash: token.hash() })
-        .where('id', '=', id)
-        .executeTakeFirst(),
+      this.#db.updateTable(this.#table).set(set).where('id', '=', id).executeTakeFirst(),
     );
     if (Number(result.numUpdatedRows) === 0) {
       throw new SessionError('SESSION_NOT_FOUND', `rotateToken(): no session with id ${id}.`);

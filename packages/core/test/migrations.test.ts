@@ -1,7 +1,7 @@
-import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
-import { sql } from 'kysely';
+import { countRows, forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
+import { type Migration, Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { migrateToLatest, SessionStore, sessionMigrations } from '../src/index.js';
+import { migrateToLatest, SessionStore, type SessionToken, sessionMigrations } from '../src/index.js';
 import { meta } from './support/fixtures.js';
 
 forEachDialect((spec) => {
@@ -16,7 +16,7 @@ forEachDialect((spec) => {
   it('creates the table with its indexes and is idempotent', async () => {
     const table = fresh();
     const first = await migrateToLatest(t.db, { tableName: table });
-    expect(first.results?.map((r) => r.status)).toEqual(['Success']);
+    expect(first.results?.map((r) => r.status)).toEqual(['Success', 'Success']);
     const second = await migrateToLatest(t.db, { tableName: table });
     expect(second.results).toEqual([]);
     const store = new SessionStore(t.db, { tableName: table });
@@ -34,6 +34,8 @@ forEachDialect((spec) => {
         'id',
         'ip_address',
         'last_active_at',
+        'prev_token_hash',
+        'prev_token_valid_until',
         'token_hash',
         'user_agent',
         'user_id',
@@ -49,7 +51,7 @@ forEachDialect((spec) => {
     );
     expect(runs.filter((r) => r.status === 'rejected')).toEqual([]);
     const applied = runs.flatMap((r) => (r.status === 'fulfilled' ? (r.value.results ?? []) : []));
-    expect(applied.filter((r) => r.status === 'Success')).toHaveLength(1);
+    expect(applied.filter((r) => r.status === 'Success')).toHaveLength(2);
   });
 
   it('keeps migration bookkeeping per table name, so two session tables in one database both get created', async () => {
@@ -61,6 +63,42 @@ forEachDialect((spec) => {
     expect(names).toEqual(expect.arrayContaining([a, b]));
     const { token } = await new SessionStore(t.db, { tableName: b }).create(meta(), 'bob');
     expect(await new SessionStore(t.db, { tableName: a }).readByToken(token)).toBeNull();
+  });
+
+  it('adds the rotation-grace columns to a table made by the first migration, keeping its rows and sessions', async () => {
+    const table = fresh();
+    const first = sessionMigrations({ tableName: table });
+    const only0001 = new Migrator({
+      db: t.db,
+      provider: {
+        getMigrations: async () => ({
+          [`sess_0001_create_${table}`]: first[`sess_0001_create_${table}`] as Migration,
+        }),
+      },
+      migrationTableName: `${table}_migrations`,
+      migrationLockTableName: `${table}_migrations_lock`,
+    });
+    expect((await only0001.migrateToLatest()).error).toBeUndefined();
+    // Sessions signed in under the old schema, with the old fingerprint format.
+    const old = new SessionStore(t.db, { tableName: table, rotationGrace: 0 });
+    const signedIn = await Promise.all(
+      ['alice', 'bob', 'carol'].map(async (userId) => {
+        const { session, token } = await old.create(meta(), userId);
+        return { id: session.id, token, userId };
+      }),
+    );
+    const result = await migrateToLatest(t.db, { tableName: table });
+    expect(result.results?.map((r) => [r.migrationName, r.status])).toEqual([
+      [`sess_0002_previous_token_${table}`, 'Success'],
+    ]);
+    const store = new SessionStore(t.db, { tableName: table });
+    for (const { token, userId } of signedIn) {
+      expect((await store.readByToken(token))?.userId).toBe(userId);
+    }
+    const rotated = await store.rotateToken(signedIn[0]?.id as string, { grace: 30 });
+    expect((await store.readByToken(rotated))?.userId).toBe('alice');
+    expect((await store.readByToken(signedIn[0]?.token as SessionToken))?.userId).toBe('alice');
+    expect(await countRows(t.db, table)).toBe(3);
   });
 
   it('unique index on token_hash rejects a duplicate hash', async () => {
@@ -111,7 +149,7 @@ forEachDialect(
           // A second app (another tenant) whose search_path does not reach the first schema.
           await sql`set search_path to ${sql.id(here)}`.execute(conn);
           const result = await migrateToLatest(conn, { tableName: table });
-          expect(result.results?.map((r) => r.status)).toEqual(['Success']);
+          expect(result.results?.map((r) => r.status)).toEqual(['Success', 'Success']);
           const { token } = await new SessionStore(conn, { tableName: table }).create(meta(), 'alice');
           expect((await new SessionStore(conn, { tableName: table }).readByToken(token))?.userId).toBe(
             'alice',
@@ -136,9 +174,13 @@ forEachDialect(
 );
 
 it("exports the migrations for a user's own Migrator, keyed per table", () => {
-  expect(Object.keys(sessionMigrations())).toEqual(['sess_0001_create_sess_sessions']);
+  expect(Object.keys(sessionMigrations())).toEqual([
+    'sess_0001_create_sess_sessions',
+    'sess_0002_previous_token_sess_sessions',
+  ]);
   expect(Object.keys(sessionMigrations({ tableName: 'app_sessions' }))).toEqual([
     'sess_0001_create_app_sessions',
+    'sess_0002_previous_token_app_sessions',
   ]);
   expect(() => sessionMigrations({ tableName: 'bad name; drop table x' })).toThrow(/tableName/);
 });

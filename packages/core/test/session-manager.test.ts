@@ -192,6 +192,35 @@ forEachDialect((spec) => {
       );
     });
 
+    it('keeps the session across a browser update, other Accept-* headers and media requests', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'), { headers: { 'accept-encoding': 'gzip, br' } });
+      for (const headers of [
+        { 'user-agent': CHROME_MAC.replace('Chrome/131', 'Chrome/132') },
+        { 'accept-encoding': 'gzip, deflate, br, zstd' },
+        { 'accept-encoding': 'identity;q=1, *;q=0', range: 'bytes=0-' },
+        { 'accept-language': '' },
+      ]) {
+        const r = await request(b, s, () => {}, { headers });
+        expect(r.manager.userId, JSON.stringify(headers)).toBe('alice');
+        expect(r.port.cookies).toEqual([]);
+      }
+      expect(await rowCount()).toBe(1);
+    });
+
+    it('answers a request without a User-Agent as anonymous, and keeps the session and its cookie', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const r = await request(b, s, () => {}, { headers: { 'user-agent': '' } });
+      expect(r.manager.isAuthenticated).toBe(false);
+      expect(r.port.cookies).toEqual([]);
+      expect(events.at(-1)).toMatchObject({ type: 'rejected', reason: 'fingerprint_unverifiable' });
+      expect(await rowCount()).toBe(1);
+      expect((await request(b, s)).manager.userId).toBe('alice');
+    });
+
     it('fingerprints only the configured headers', async () => {
       const s = store({ fingerprintHeaders: ['user-agent', 'accept-language'] });
       const b = browser();
@@ -415,9 +444,14 @@ forEachDialect((spec) => {
       clock.set(start + 3 * 3_600_000);
       expect((await request(b, s)).manager.isAuthenticated).toBe(false);
     });
+  });
 
-    it('rotate gives a new cookie and the old one stops working at once', async () => {
-      const s = store();
+  describe('rotation with two tabs', () => {
+    /** The row's expiry, to compare with the cookie's. */
+    const rowExpiry = async (s: SessionStore, id: string) => (await s.read(id))?.expiresAt.getTime();
+
+    it('rotationGrace 0: rotate gives a new cookie and the old one stops working at once', async () => {
+      const s = store({ rotationGrace: 0 });
       const b = browser();
       await request(b, s, (m) => m.authenticate('alice'));
       const old = b.jar.get('_session') as string;
@@ -426,6 +460,148 @@ forEachDialect((spec) => {
       expect((await request(b, s)).manager.userId).toBe('alice');
       const replay = await request(browser(), s, () => {}, { cookies: { _session: old } });
       expect(replay.manager.isAuthenticated).toBe(false);
+      expect(replay.port.cookies[0]?.attributes.maxAge).toBe(0);
+    });
+
+    it('lets a request that left with the replaced token in, and its response leaves the cookie alone', async () => {
+      const s = store({ touchInterval: 60 });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const old = b.jar.get('_session') as string;
+      const tabB = b.next(); // tab B's request leaves with the old cookie ...
+      await request(b, s, (m) => m.rotate()); // ... tab A's rotate() answers first
+      const fresh = b.jar.get('_session') as string;
+      expect(fresh).not.toBe(old);
+      const manager = new SessionManager<Data>(s, tabB);
+      await manager.load();
+      expect(manager.userId).toBe('alice');
+      manager.set('theme', 'dark'); // it may change data ...
+      await manager.commit();
+      b.receive(tabB);
+      expect(tabB.cookies).toEqual([]); // ... but never clears or re-sends the cookie
+      expect(b.jar.get('_session')).toBe(fresh);
+      expect((await request(b, s)).manager.get('theme')).toBe('dark');
+    });
+
+    it('does not touch on the replaced token, so the cookie and the row keep one expiry', async () => {
+      const s = store({ touchInterval: 1 });
+      const b = browser();
+      const signIn = await request(b, s, (m) => m.authenticate('alice'));
+      const id = signIn.manager.current()?.id as string;
+      const old = b.jar.get('_session') as string;
+      await request(b, s, (m) => m.rotate());
+      clock.advance(5); // a touch is due
+      const before = await rowExpiry(s, id);
+      counter.reset();
+      const late = await request(b, s, () => {}, { cookies: { _session: old } });
+      expect(late.manager.userId).toBe('alice');
+      expect(late.port.cookies).toEqual([]);
+      expect(counter.writes).toBe(0);
+      expect(await rowExpiry(s, id)).toBe(before);
+    });
+
+    it('answers the replaced token as anonymous after the grace window, without clearing the cookie', async () => {
+      const s = store({ rotationGrace: '10s' });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const old = b.jar.get('_session') as string;
+      await request(b, s, (m) => m.rotate());
+      clock.advance(9);
+      expect((await request(b, s, () => {}, { cookies: { _session: old } })).manager.userId).toBe('alice');
+      clock.advance(1);
+      const late = await request(b, s, () => {}, { cookies: { _session: old } });
+      expect(late.manager.isAuthenticated).toBe(false);
+      expect(late.port.cookies).toEqual([]);
+      expect(events.at(-1)).toMatchObject({ type: 'rejected', reason: 'replaced' });
+      expect((await request(b, s)).manager.userId).toBe('alice');
+    });
+
+    it('a second rotation ends the grace of the token the first one replaced', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const first = b.jar.get('_session') as string;
+      await request(b, s, (m) => m.rotate());
+      const second = b.jar.get('_session') as string;
+      await request(b, s, (m) => m.rotate());
+      expect((await request(browser(), s, () => {}, { cookies: { _session: second } })).manager.userId).toBe(
+        'alice',
+      );
+      const replay = await request(browser(), s, () => {}, { cookies: { _session: first } });
+      expect(replay.manager.isAuthenticated).toBe(false);
+    });
+
+    it('authenticate gives no grace: the token presented before it never reaches the new session', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      await request(b, s, (m) => m.rotate());
+      const beforeSignIn = b.jar.get('_session') as string;
+      await request(b, s, (m) => m.authenticate('alice'));
+      const replay = await request(browser(), s, () => {}, { cookies: { _session: beforeSignIn } });
+      expect(replay.manager.isAuthenticated).toBe(false);
+      expect((await request(b, s)).manager.userId).toBe('alice');
+    });
+
+    it('keeps the user signed in over 30 rounds of one tab rotating while the other has a request in flight', async () => {
+      const s = store({ touchInterval: 1 });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      let signedOut = 0;
+      for (let round = 0; round < 30; round++) {
+        clock.advance(2); // touches fall due on both tabs
+        const tabB = b.next();
+        await request(b, s, (m) => m.rotate());
+        const manager = new SessionManager<Data>(s, tabB);
+        await manager.load();
+        if (manager.userId !== 'alice') signedOut++;
+        await manager.commit();
+        b.receive(tabB); // tab B's answer arrives after tab A's
+        if (!b.jar.get('_session')) signedOut++;
+      }
+      expect(signedOut).toBe(0);
+      expect((await request(b, s)).manager.userId).toBe('alice');
+    });
+  });
+
+  describe('the cookie lives exactly as long as the row', () => {
+    const lastCookieExpiry = (o: Outcome) => o.port.cookies.at(-1)?.attributes.expires.getTime();
+    const check = async (s: SessionStore, o: Outcome) => {
+      const id = o.manager.current()?.id as string;
+      const row = await s.read(id);
+      expect(o.port.cookies.length).toBeGreaterThan(0);
+      expect(lastCookieExpiry(o)).toBe(row?.expiresAt.getTime());
+      const maxAge = o.port.cookies.at(-1)?.attributes.maxAge as number;
+      expect(clock.now().getTime() + maxAge * 1000).toBeLessThanOrEqual(row?.expiresAt.getTime() as number);
+      expect(clock.now().getTime() + (maxAge + 1) * 1000).toBeGreaterThan(row?.expiresAt.getTime() as number);
+    };
+
+    it.each([
+      ['sign-in', {}, (m: SessionManager<Data>) => m.authenticate('bob')],
+      ['a due touch', {}, () => {}],
+      ['a due touch with a data change', {}, (m: SessionManager<Data>) => m.set('counter', 1)],
+      ['rotate without a touch due', { touchInterval: '1h' }, (m: SessionManager<Data>) => m.rotate()],
+      ['rotate with a touch due', {}, (m: SessionManager<Data>) => m.rotate()],
+      [
+        'rotate, a data change and a touch due',
+        {},
+        async (m: SessionManager<Data>) => {
+          m.set('counter', 2);
+          await m.rotate();
+        },
+      ],
+      [
+        'rotate with a touch due near the absolute deadline',
+        { absoluteTtl: '70m' },
+        (m: SessionManager<Data>) => m.rotate(),
+      ],
+    ] as const)('after %s', async (_name, options, handler) => {
+      const s = store({ ttl: '1h', touchInterval: 60, ...options });
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      clock.advance('30m');
+      const o = await request(b, s, handler);
+      await check(s, o);
     });
   });
 
@@ -648,9 +824,11 @@ forEachDialect((spec) => {
       await request(b, s);
       await request(b, s, (m) => m.rotate());
       tokens.push(b.jar.get('_session') as string);
+      clock.advance(31); // past the rotation grace: the replaced token opens nothing
       await request(browser(), s, () => {}, { cookies: { _session: tokens[0] as string } });
       await request(b, s, (m) => m.logout());
       expect(events.map((e) => e.type)).toEqual(['created', 'touched', 'rotated', 'rejected', 'destroyed']);
+      expect(events[3]).toMatchObject({ type: 'rejected', reason: 'replaced' });
       expect(events[4]).toMatchObject({ type: 'destroyed', reason: 'logout', userId: 'alice' });
       const text = JSON.stringify(events);
       const { createHash } = await import('node:crypto');

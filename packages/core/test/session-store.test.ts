@@ -180,6 +180,39 @@ forEachDialect((spec) => {
       expect(loaded?.expiresAt).toEqual(session.expiresAt);
     });
 
+    it('with grace, lets the replaced token open the session until the window ends, then not', async () => {
+      const s = store();
+      const { session, token } = await s.create(meta(), 'alice');
+      const fresh = await s.rotateToken(session.id, { grace: '30s' });
+      expect((await s.readByToken(token))?.id).toBe(session.id);
+      expect((await s.readByToken(fresh))?.id).toBe(session.id);
+      clock.advance(29);
+      expect((await s.readByToken(token))?.id).toBe(session.id);
+      clock.advance(1);
+      expect(await s.readByToken(token)).toBeNull();
+      expect((await s.readByToken(fresh))?.id).toBe(session.id);
+    });
+
+    it('a rotation without grace ends the grace of an earlier one at once', async () => {
+      const s = store();
+      const { session, token } = await s.create(meta(), 'alice');
+      await s.rotateToken(session.id, { grace: 30 });
+      const last = await s.rotateToken(session.id);
+      expect(await s.readByToken(token)).toBeNull();
+      expect((await s.readByToken(last))?.id).toBe(session.id);
+    });
+
+    it('never lets a replaced token outlive its session', async () => {
+      const s = store({ ttl: 10 });
+      const { session, token } = await s.create(meta(), 'alice');
+      await s.rotateToken(session.id, { grace: 60 });
+      clock.advance(10);
+      expect(await s.readByToken(token)).toBeNull();
+      await s.destroy(session.id);
+      clock.set(clock.now().getTime() - 10_000);
+      expect(await s.readByToken(token)).toBeNull();
+    });
+
     it('throws SESSION_NOT_FOUND for a missing session', async () => {
       await expect(store().rotateToken('01ARZ3NDEKTSV4RRFFQ69G5FAV')).rejects.toMatchObject({
         code: 'SESSION_NOT_FOUND',
