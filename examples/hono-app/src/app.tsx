@@ -1,6 +1,12 @@
-import { type CookieOptions, type SessionOptions, SessionStore } from '@sess/core';
+import { type CookieOptions, SessionError, type SessionOptions, SessionStore } from '@sess/core';
 import { DEMO_PASSWORDS, findUser, verifyCredentials } from '@sess/demo-kit';
-import { requireSession, type SessionEnv, type SessionErrorResponder, session } from '@sess/hono';
+import {
+  jsonErrorResponse,
+  requireSession,
+  type SessionEnv,
+  type SessionErrorResponder,
+  session,
+} from '@sess/hono';
 import { type Context, Hono } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
 import { csrf } from 'hono/csrf';
@@ -145,6 +151,25 @@ export function createApp(options: AppOptions): { app: Hono<AppEnv>; store: Sess
   app.post('/devices/:id/revoke', signedIn, async (c) => {
     await c.get('session').revoke(c.req.param('id'));
     return c.redirect('/devices?done=revoked', 303);
+  });
+
+  // The JSON API a single-page app calls with fetch(). Anonymous requests get 401 JSON, not the sign-in redirect.
+  const apiSignedIn = requireSession({
+    onUnauthenticated: (c) => jsonErrorResponse(new SessionError('UNAUTHENTICATED', 'Sign in first.'), c),
+  });
+
+  /** Who is signed in: `{ userId, sessionId }` (the session's public id, as on the devices page). */
+  app.get('/api/me', apiSignedIn, (c) => {
+    const s = c.get('session');
+    c.header('Cache-Control', 'no-store');
+    return c.json({ userId: s.userId, sessionId: s.current()?.id ?? null });
+  });
+
+  // A new token for this session, e.g. after a step-up or a privilege change (docs/security.md). The POST passes
+  // csrf() like a form does: a same-origin fetch() sends `Sec-Fetch-Site: same-origin` and its Origin.
+  app.post('/api/rotate', apiSignedIn, async (c) => {
+    await c.get('session').rotate();
+    return c.json({ ok: true });
   });
 
   return { app, store };
