@@ -3,6 +3,7 @@ export { toHttpException } from './http-exceptions.js';
 export {
   SESSION_MODULE_OPTIONS,
   type SessionCleanupOptions,
+  type SessionGuardOptions,
   type SessionModuleAsyncOptions,
   type SessionModuleOptions,
 } from './options.js';

@@ -125,14 +125,25 @@ export class RequestSession {
 
 const sessions = new WeakMap<object, RequestSession>();
 
+const hasHeaders = (value: unknown): value is RawRequest =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { headers?: unknown }).headers === 'object' &&
+  (value as { headers?: unknown }).headers !== null;
+
 /** The Node request under an Express request (itself) or a Fastify request (`request.raw`). */
 function rawRequest(request: unknown): RawRequest & object {
   if (typeof request !== 'object' || request === null) {
     throw new SessionError('NO_SESSION_CONTEXT', 'Sessions need an HTTP request; this context has none.');
   }
   const raw = (request as { raw?: unknown }).raw;
-  if (typeof raw === 'object' && raw !== null && 'headers' in raw) return raw as RawRequest;
+  if (hasHeaders(raw)) return raw;
   return request as RawRequest;
+}
+
+/** True for what {@link openSession} can read: a request with headers, or a Fastify request over one. @internal */
+export function isHttpRequest(value: unknown): boolean {
+  return hasHeaders(value) || hasHeaders((value as { raw?: unknown } | null | undefined)?.raw);
 }
 
 /** The request's session, made and loaded on first use (by the middleware, or a guard or interceptor). @internal */

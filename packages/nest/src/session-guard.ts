@@ -9,12 +9,58 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { SessionStore } from '@sess/core';
 import { SESSION_PUBLIC_KEY } from './decorators.js';
 import { mapSessionError } from './http-exceptions.js';
-import { openSession } from './request-session.js';
+import { SESSION_MODULE_OPTIONS, type SessionModuleOptions } from './options.js';
+import { isHttpRequest, openSession } from './request-session.js';
+
+/** The HTTP request a handler runs for, and the response to write the session's headers to (if one is known). */
+interface HttpTarget {
+  request: unknown;
+  response: unknown;
+}
+
+/** The parts of a GraphQL context (the third resolver argument) that may hold the HTTP request and response. */
+interface GraphQLContext {
+  req?: unknown;
+  request?: unknown;
+  res?: unknown;
+  reply?: { request?: unknown } | null | undefined;
+}
+
+/**
+ * The HTTP request behind an execution context: an HTTP route's own; for a GraphQL operation, the one in the
+ * GraphQL context (args are `[root, args, context, info]`): `context.req` (what `GqlExecutionContext` reads; Nest's
+ * Apollo driver puts it there), `context.request` (Apollo on Fastify) or `context.reply.request` (Mercurius), with
+ * `context.res` or `context.reply` as the response. `undefined` for contexts that carry no HTTP request (`ws`,
+ * `rpc`, a GraphQL subscription over WebSocket).
+ */
+function httpTargetOf(context: ExecutionContext): HttpTarget | undefined {
+  const type = context.getType<string>();
+  if (type === 'http') {
+    const http = context.switchToHttp();
+    return { request: http.getRequest(), response: http.getResponse() };
+  }
+  if (type === 'graphql') {
+    const gql = context.getArgs()[2] as GraphQLContext | null | undefined;
+    const request = gql?.req ?? gql?.request ?? gql?.reply?.request;
+    if (!isHttpRequest(request)) return undefined;
+    return { request, response: gql?.res ?? gql?.reply };
+  }
+  return undefined;
+}
 
 /**
  * "Must be signed in": lets a request through only when it carries a live session, else answers 401
  * (`UnauthorizedException`); when the session could not be loaded because the database failed, it answers 503.
- * A refused request's response still clears a cookie that named no live session.
+ * A refused request's response still clears a cookie that named no live session. Handlers marked {@link Public}
+ * are let through.
+ *
+ * It fails closed on every context type:
+ * - `http` routes, and `graphql` operations whose GraphQL context holds the HTTP request (`req`, `request` or
+ *   `reply.request`): checked as above.
+ * - Contexts without an HTTP request (`ws` gateways, `rpc` microservice handlers, a GraphQL context without
+ *   `req`): refused, since there is no cookie to read; Nest answers with the transport's own "Forbidden resource"
+ *   error (`WsException`, `RpcException`, `ForbiddenException`). Set `guard: { allowNonHttp: true }` in the module
+ *   options to let them through (and authenticate them yourself), or mark single handlers `@Public()`.
  *
  * Per route or controller: `@UseGuards(SessionGuard)`. For the whole app, register it as a global guard and open
  * single routes with {@link Public}:
@@ -34,22 +80,29 @@ export class SessionGuard implements CanActivate {
     @Inject(SessionStore) private readonly store: SessionStore,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(SESSION_MODULE_OPTIONS) private readonly options: SessionModuleOptions,
   ) {}
 
-  /** True for `@Public()` routes and signed-in requests; otherwise throws 401, or 503 when the load failed. */
+  /**
+   * True for `@Public()` handlers and signed-in requests; false (Nest's "Forbidden resource") for a context without
+   * an HTTP request unless `guard.allowNonHttp` is set; otherwise throws 401, or 503 when the load failed.
+   */
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
     const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(SESSION_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const http = context.switchToHttp();
-    const session = await openSession(this.store, http.getRequest());
+    const target = httpTargetOf(context);
+    if (!target) return this.options.guard?.allowNonHttp === true;
+
+    const session = await openSession(this.store, target.request);
     if (!session.loadError && session.manager.isAuthenticated) return true;
 
     // The request ends here: the interceptor will not run, so commit now (clears a dead cookie, sets Vary).
-    await session.commitFailed(this.adapterHost.httpAdapter, http.getResponse());
+    if (target.response !== undefined && target.response !== null) {
+      await session.commitFailed(this.adapterHost.httpAdapter, target.response);
+    }
     if (session.loadError) throw mapSessionError(session.loadError);
     throw new UnauthorizedException('Sign in first; this request has no session.');
   }
