@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { migrateToLatest } from '@sess/core';
 import { SessionGuard, SessionModule } from '@sess/nest';
 import { AuthController } from './auth.controller.js';
+import { CsrfGuard } from './csrf.guard.js';
 import { Database, DatabaseModule } from './database.module.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
@@ -23,7 +24,11 @@ export interface AppConfig {
   fingerprintHeaders?: string[] | undefined;
 }
 
-/** The demo: its database, SessionModule (migrated and configured in its async factory), the global SessionGuard. */
+/**
+ * The demo: its database, SessionModule (migrated and configured in its async factory), and two global guards, in
+ * this order: `CsrfGuard` (cross-origin and non-JSON requests that change something are refused) and
+ * `SessionGuard` (signed in, unless `@Public()`).
+ */
 @Module({})
 export class AppModule {
   /** The app for a configuration (see `bootstrap()` for the environment variables behind it). */
@@ -53,7 +58,11 @@ export class AppModule {
         }),
       ],
       controllers: [AuthController, MeController, SessionsController, HealthController],
-      providers: [UsersService, { provide: APP_GUARD, useClass: SessionGuard }],
+      providers: [
+        UsersService,
+        { provide: APP_GUARD, useClass: CsrfGuard },
+        { provide: APP_GUARD, useClass: SessionGuard },
+      ],
     };
   }
 }

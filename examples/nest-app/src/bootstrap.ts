@@ -14,7 +14,7 @@ import { AppModule } from './app.module.js';
  *   DATABASE_URL    postgres://…, mysql://…, sqlite:PATH (default: SQLite file data/sess.sqlite)
  *   SESS_TABLE      session table name (default sess_sessions)
  *   SESSION_SECRET  cookie signing secret, at least 32 bytes (default: unsigned cookies)
- *   SESS_FINGERPRINT_HEADERS  comma-separated fingerprint headers (default user-agent,accept-language,accept-encoding);
+ *   SESS_FINGERPRINT_HEADERS  comma-separated fingerprint headers (default user-agent: browser and OS family);
  *                   apps that share one table must use the same list
  */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {

@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { JsonClient, type JsonReply } from '@sess/test-kit';
+import { type FetchReply, JsonClient, type JsonReply } from '@sess/test-kit';
 import { type AppConfig, AppModule } from '../src/app.module.js';
 
 export type Platform = 'express' | 'fastify';
@@ -25,5 +25,17 @@ export class Device extends JsonClient {
   /** Signs in with `{ username, password }`. */
   signIn(username: string, password: string): Promise<JsonReply> {
     return this.request('POST', '/auth/sign-in', { username, password });
+  }
+
+  /**
+   * Sends a request with the headers and body given as they are (plus this device's User-Agent and cookies), as a
+   * page of another site, a form or a browser's `fetch` would send it.
+   */
+  sendRaw(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string | URLSearchParams | FormData } = {},
+  ): Promise<FetchReply & { text: string }> {
+    return this.send(path, { method, ...init });
   }
 }
