@@ -312,6 +312,11 @@ describe('checkFingerprint', () => {
     expect(check(session(CHROME_131_MAC), {})).toBe('unverifiable');
   });
 
+  it('does not let a client that sends a User-Agent into a session signed in without one', () => {
+    expect(check(session(''), { 'user-agent': CHROME_131_MAC })).toBe('mismatch');
+    expect(check(session(''), {})).toBe('match');
+  });
+
   it('binds another configured header by its exact value, skipped when either side did not send it', () => {
     const names = ['user-agent', 'x-device-id'];
     const s = session(CHROME_131_MAC, { 'x-device-id': 'd1' }, names);

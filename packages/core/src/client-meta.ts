@@ -362,7 +362,8 @@ export type FingerprintCheck = 'match' | 'mismatch' | 'unverifiable';
 /**
  * Compares the fingerprint a session was created with to a request's (both from {@link requestFingerprint} with
  * `headers`). A part that either side lacks is skipped (media requests, beacons and API clients send fewer headers),
- * except the User-Agent: a request without one cannot be checked (`unverifiable`). A session stored before this
+ * except the User-Agent: a request without one cannot be checked (`unverifiable`), and a session signed in without
+ * one is not opened by a client that sends one (`mismatch`). A session stored before this
  * format, or under another `fingerprintHeaders` list, is checked by the User-Agent it was created with.
  * @internal
  */
@@ -383,9 +384,14 @@ export function checkFingerprint(
   for (let i = 0; i < headers.length; i++) {
     const stored = ours[i + 1] ?? '';
     const presented = theirs[i + 1] ?? '';
-    if (stored === '' || stored === presented) continue;
-    if (presented !== '') return 'mismatch';
-    if (headers[i] === 'user-agent') verdict = 'unverifiable';
+    if (stored === presented) continue;
+    if (headers[i] === 'user-agent') {
+      // Strict both ways: a session signed in without a User-Agent is not opened by a client that sends one.
+      if (stored === '' || presented !== '') return 'mismatch';
+      verdict = 'unverifiable';
+    } else if (stored !== '' && presented !== '') {
+      return 'mismatch';
+    }
   }
   return verdict;
 }

@@ -317,14 +317,20 @@ describe('withSession (route handlers)', () => {
 
 describe('store configuration', () => {
   it('rejects a store that fingerprints Accept-Encoding, which Next.js rewrites on internal renders', () => {
-    const store = new SessionStore(t.db, { tableName: TABLE });
+    const fingerprintHeaders = ['user-agent', 'accept-encoding'];
+    const store = new SessionStore(t.db, { tableName: TABLE, fingerprintHeaders });
     expect(() => createSessionHandlers({ store })).toThrow(/fingerprintHeaders.*accept-encoding/);
-    const lenient = new SessionStore(t.db, { tableName: TABLE, validateFingerprint: false });
+    const lenient = new SessionStore(t.db, { tableName: TABLE, fingerprintHeaders, validateFingerprint: false });
     expect(() => createSessionHandlers({ store: lenient })).not.toThrow();
+    // The default fingerprint (browser and OS family) needs no configuration in Next.js.
+    expect(() => createSessionHandlers({ store: new SessionStore(t.db, { tableName: TABLE }) })).not.toThrow();
   });
 
   it('rejects such a store made by a factory on first use', async () => {
-    const { getStore } = createSessionHandlers({ store: () => new SessionStore(t.db, { tableName: TABLE }) });
+    const { getStore } = createSessionHandlers({
+      store: () =>
+        new SessionStore(t.db, { tableName: TABLE, fingerprintHeaders: ['user-agent', 'accept-encoding'] }),
+    });
     await expect(getStore()).rejects.toSatisfy((e) => SessionError.is(e, 'INVALID_CONFIG'));
   });
 });
