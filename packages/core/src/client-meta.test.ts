@@ -229,6 +229,195 @@ describe('clientIp', () => {
   });
 });
 
+describe('clientIp with Forwarded (RFC 7239)', () => {
+  const fwd = (value: string, socket: string | null = '10.0.0.1') =>
+    clientIp(request({ forwarded: value }, socket ?? undefined), LB, 'forwarded');
+
+  it('reads for= as a token, a quoted IPv4 with a port and a quoted bracketed IPv6 with a port', () => {
+    expect(fwd('for=198.51.100.7')).toBe('198.51.100.7');
+    expect(fwd('for="198.51.100.7:4711"')).toBe('198.51.100.7');
+    expect(fwd('for="[2001:db8::1]:4711"')).toBe('2001:db8::1');
+    expect(fwd('for="[2001:DB8:0:0::1]"')).toBe('2001:db8::1');
+    expect(fwd('for=198.51.100.7;proto=https;by=10.0.0.1')).toBe('198.51.100.7');
+    expect(fwd(' proto=https ; for=198.51.100.7 ')).toBe('198.51.100.7');
+  });
+
+  it('walks Forwarded from the right, skipping trusted hops', () => {
+    expect(fwd('for=6.6.6.6, for=198.51.100.7;proto=https, for="[::ffff:10.0.0.3]:80", for=10.0.0.2')).toBe(
+      '198.51.100.7',
+    );
+    expect(fwd('for=10.0.0.3, for=10.0.0.2')).toBe('10.0.0.3');
+    const v6 = parseTrustedProxies(['2001:db8:1::/48']);
+    const req = request({ forwarded: 'for="[2001:db8:99::5]", for="[2001:db8:1::2]:443"' }, '2001:db8:1::1');
+    expect(clientIp(req, v6, 'forwarded')).toBe('2001:db8:99::5');
+  });
+
+  it('reads several Forwarded header lines, joined by commas as Headers.get() joins them', () => {
+    const headers = new Headers();
+    headers.append('Forwarded', 'for=203.0.113.9');
+    headers.append('Forwarded', 'for="198.51.100.7:1234";proto=https');
+    headers.append('Forwarded', 'for=10.0.0.2;by=10.0.0.1');
+    const req: RequestInfo = { header: (n) => headers.get(n) ?? undefined, remoteAddress: '10.0.0.1' };
+    expect(clientIp(req, LB, 'forwarded')).toBe('198.51.100.7');
+  });
+
+  it('matches parameter names case-insensitively and does not split at a comma or semicolon inside quotes', () => {
+    expect(fwd('For=198.51.100.7')).toBe('198.51.100.7');
+    expect(fwd('PROTO=https;FOR="198.51.100.7"')).toBe('198.51.100.7');
+    expect(fwd('for=198.51.100.7;by="x, for=203.0.113.66;y=z"')).toBe('198.51.100.7');
+  });
+
+  it('unescapes backslash escapes in quoted values', () => {
+    expect(fwd('for="198.51.100.\\7"')).toBe('198.51.100.7');
+    expect(fwd('for="\\[2001:db8::1\\]:4711"')).toBe('2001:db8::1');
+    expect(fwd('for=198.51.100.7;ext="a\\", for=203.0.113.66"')).toBe('198.51.100.7');
+    expect(fwd('for=198.51.100.7;ext="a\\\\", for=10.0.0.2')).toBe('198.51.100.7');
+  });
+
+  it('accepts an address with an obfuscated port', () => {
+    expect(fwd('for="198.51.100.7:_abc"')).toBe('198.51.100.7');
+    expect(fwd('for="[2001:db8::1]:_p1"')).toBe('2001:db8::1');
+  });
+
+  it('ends the trustworthy chain at for=unknown, an obfuscated identifier or an element without for=', () => {
+    expect(fwd('for=198.51.100.7, for=unknown, for=10.0.0.2')).toBe('10.0.0.2');
+    expect(fwd('for=198.51.100.7, for=_hidden, for=10.0.0.2')).toBe('10.0.0.2');
+    expect(fwd('for=198.51.100.7, for=UNKNOWN')).toBe('10.0.0.1');
+    expect(fwd('for=198.51.100.7, for="_SEVKISEK:_port"')).toBe('10.0.0.1');
+    expect(fwd('for=198.51.100.7, proto=https;by=10.0.0.2')).toBe('10.0.0.1');
+    expect(fwd('for=198.51.100.7, for=unknown', null)).toBe('unknown');
+  });
+
+  it('ignores empty list elements (RFC 9110 5.6.1)', () => {
+    expect(fwd('for=198.51.100.7, , for=10.0.0.2,')).toBe('198.51.100.7');
+  });
+
+  it('never returns a garbage Forwarded element', () => {
+    const cases: [string, string][] = [
+      ['for=<script>alert(1)</script>', '10.0.0.1'],
+      ['for=198.51.100.7, garbage', '10.0.0.1'],
+      ['for=198.51.100.7, garbage, for=10.0.0.2', '10.0.0.2'],
+      ['for=198.51.100.7;for=203.0.113.66', '10.0.0.1'],
+      ['for="198.51.100.7', '10.0.0.1'],
+      ['for="198.51.100.7"x', '10.0.0.1'],
+      ['for=198.51.100.7 junk', '10.0.0.1'],
+      ['for = 198.51.100.7', '10.0.0.1'],
+      ['for=', '10.0.0.1'],
+      ['for=999.1.1.1', '10.0.0.1'],
+      ['for="198.51.100.7:123456"', '10.0.0.1'],
+      ['for="[198.51.100.7]"', '10.0.0.1'],
+      ['198.51.100.7', '10.0.0.1'],
+      ['', '10.0.0.1'],
+    ];
+    for (const [value, expected] of cases) expect(fwd(value), value).toBe(expected);
+  });
+
+  it('does not let a client-opened quote or a stray backslash hide the element the proxy appended', () => {
+    expect(fwd('for="203.0.113.66, for=198.51.100.7')).toBe('198.51.100.7');
+    expect(fwd('for=203.0.113.66;x="\\, for=198.51.100.7')).toBe('198.51.100.7');
+    expect(fwd('for=203.0.113.66"", for=198.51.100.7')).toBe('198.51.100.7');
+  });
+
+  it('gives a defined answer for an oversized Forwarded header (1 MB)', () => {
+    const padded = `${'for=9.9.9.9, '.repeat(80_000)}for=198.51.100.7, for=10.0.0.2`;
+    expect(padded.length).toBeGreaterThan(1_000_000);
+    expect(fwd(padded)).toBe('198.51.100.7');
+
+    expect(fwd(`for="${'x'.repeat(1_000_000)}"`)).toBe('10.0.0.1');
+    expect(fwd(','.repeat(1_000_000))).toBe('10.0.0.1');
+
+    // The 4 KiB window starts inside "xfor=1.2.3.4": the cut "for=1.2.3.4" must not be read as an element.
+    const cut = `xfor=1.2.3.4,${' '.repeat(4072)}for=10.0.0.2`;
+    expect(cut.slice(-4096).startsWith('for=1.2.3.4,')).toBe(true);
+    expect(fwd(cut)).toBe('10.0.0.2');
+
+    // The window starts inside a quoted string that holds what looks like an element.
+    const quoted = `for=198.51.100.7;x="${'a'.repeat(5000)}, for=203.0.113.66;y=", for=10.0.0.2`;
+    expect(fwd(quoted)).toBe('10.0.0.2');
+
+    // Only the last 64 elements are read; if all are trusted, the leftmost of those is the answer.
+    const hops = Array.from({ length: 200 }, (_, i) => `for=10.0.0.${i}`).join(', ');
+    expect(fwd(`for=198.51.100.7, ${hops}`)).toBe('10.0.0.136');
+  });
+
+  it('does not throw on hostile Forwarded input', () => {
+    const hostile = [
+      '\u0000\uffff\ud800',
+      '"'.repeat(100_000),
+      '\\'.repeat(100_000),
+      `for="${'\\"'.repeat(50_000)}`,
+      ';'.repeat(100_000),
+      '='.repeat(100_000),
+      'for="\\',
+      'for=[::1',
+      `for="[${':'.repeat(5000)}]"`,
+    ];
+    for (const value of hostile) {
+      const req = request({ forwarded: value, 'x-forwarded-for': value, 'x-real-ip': value }, '10.0.0.1');
+      for (const header of ['forwarded', 'x-forwarded-for', 'x-real-ip'] as const) {
+        expect(clientIp(req, LB, header)).toBe('10.0.0.1');
+      }
+    }
+  });
+
+  it('walks Forwarded when the runtime gives no socket address but proxies are trusted (Next.js)', () => {
+    expect(fwd('for=203.0.113.9, for=10.0.0.7', null)).toBe('203.0.113.9');
+    expect(fwd('for=_hidden', null)).toBe('unknown');
+  });
+
+  it('ignores Forwarded from an untrusted peer and when no proxy is trusted', () => {
+    const req = request({ forwarded: 'for=1.2.3.4' }, '203.0.113.5');
+    expect(clientIp(req, LB, 'forwarded')).toBe('203.0.113.5');
+    expect(clientIp(req, NONE, 'forwarded')).toBe('203.0.113.5');
+    expect(clientIp(request({ forwarded: 'for=1.2.3.4' }), NONE, 'forwarded')).toBe('unknown');
+  });
+});
+
+describe('clientIp: which forwarding header is believed', () => {
+  const SPOOF = '203.0.113.66';
+  const CLIENT = '198.51.100.7';
+
+  it('ignores a client-sent Forwarded by default, where the proxy appends to X-Forwarded-For', () => {
+    const req = request({ forwarded: `for=${SPOOF}`, 'x-forwarded-for': CLIENT }, '10.0.0.1');
+    expect(clientIp(req, LB)).toBe(CLIENT);
+    expect(clientIp(req, LB, 'x-forwarded-for')).toBe(CLIENT);
+    expect(clientIp(request({ forwarded: `for=${SPOOF}` }, '10.0.0.1'), LB)).toBe('10.0.0.1');
+  });
+
+  it('does not let a client-sent X-Real-IP override the address the proxy appended to X-Forwarded-For', () => {
+    const req = request({ 'x-forwarded-for': `garbage, ${CLIENT}`, 'x-real-ip': SPOOF }, '10.0.0.1');
+    expect(clientIp(req, LB)).toBe(CLIENT);
+  });
+
+  it('reads only Forwarded when the proxy is declared to set it: a client-sent X-Forwarded-For or X-Real-IP is ignored', () => {
+    const req = request(
+      { forwarded: `for=${CLIENT}`, 'x-forwarded-for': SPOOF, 'x-real-ip': SPOOF },
+      '10.0.0.1',
+    );
+    expect(clientIp(req, LB, 'forwarded')).toBe(CLIENT);
+  });
+
+  it('falls back to the socket address, never to X-Forwarded-For or X-Real-IP, when Forwarded yields no address', () => {
+    const absent = request({ 'x-forwarded-for': SPOOF, 'x-real-ip': SPOOF }, '10.0.0.1');
+    expect(clientIp(absent, LB, 'forwarded')).toBe('10.0.0.1');
+    const hidden = request(
+      { forwarded: 'for=unknown', 'x-forwarded-for': SPOOF, 'x-real-ip': SPOOF },
+      '10.0.0.1',
+    );
+    expect(clientIp(hidden, LB, 'forwarded')).toBe('10.0.0.1');
+  });
+
+  it('reads only X-Real-IP when the proxy is declared to set it: a client-sent X-Forwarded-For or Forwarded is ignored', () => {
+    const req = request(
+      { 'x-real-ip': CLIENT, 'x-forwarded-for': SPOOF, forwarded: `for=${SPOOF}` },
+      '10.0.0.1',
+    );
+    expect(clientIp(req, LB, 'x-real-ip')).toBe(CLIENT);
+    const absent = request({ 'x-forwarded-for': SPOOF, forwarded: `for=${SPOOF}` }, '10.0.0.1');
+    expect(clientIp(absent, LB, 'x-real-ip')).toBe('10.0.0.1');
+  });
+});
+
 const CHROME_131_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const CHROME_132_MAC = CHROME_131_MAC.replace('Chrome/131', 'Chrome/132');

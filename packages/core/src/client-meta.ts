@@ -39,10 +39,10 @@ export interface RequestInfo {
 const UNKNOWN_IP = 'unknown';
 /** Longest stored User-Agent. */
 const MAX_USER_AGENT_LENGTH = 512;
-/** Only the trailing part of X-Forwarded-For this long is examined. */
-const MAX_FORWARDED_FOR_CHARS = 4096;
-/** Only this many right-most X-Forwarded-For entries are examined. */
-const MAX_FORWARDED_FOR_ENTRIES = 64;
+/** Only the trailing part of X-Forwarded-For or Forwarded this long is examined. */
+const MAX_FORWARDING_CHARS = 4096;
+/** Only this many right-most X-Forwarded-For entries or Forwarded elements are examined. */
+const MAX_FORWARDING_HOPS = 64;
 /** Longer address strings are rejected without parsing (a bracketed IPv6 with zone and port fits easily). */
 const MAX_ADDRESS_LENGTH = 100;
 
@@ -50,6 +50,21 @@ const PORT_SUFFIX = /^:\d{1,5}$/;
 const IPV4_TEXT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 const PREFIX_TEXT = /^\d{1,3}$/;
+/** Forwarded (RFC 7239) syntax, matched at a position (`y`): optional whitespace, a token, a quoted string. */
+const OWS_AT = /[ \t]*/y;
+const TOKEN_AT = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
+/** A token, or an unquoted IPv6 or address with port, which RFC 7239 forbids but some proxies send. */
+const BARE_VALUE_AT = /[!#$%&'*+\-.^_`|~0-9A-Za-z:[\]]+/y;
+const QUOTED_STRING_AT = /"((?:[^"\\]|\\[\s\S])*)"/y;
+const QUOTED_PAIR = /\\([\s\S])/g;
+const EMPTY_ELEMENT = /^[ \t]*$/;
+/** An obfuscated port (RFC 7239 6.3): it hides the port, not the address. */
+const OBFUSCATED_PORT = /:_[0-9A-Za-z._-]+$/;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+const EQUALS = 0x3d;
+const BACKSLASH = 0x5c;
 
 /** A parsed address: 16 bytes (IPv4 as IPv4-mapped IPv6) and its canonical text. */
 interface ParsedIp {
@@ -268,48 +283,179 @@ function headerValue(req: Pick<RequestInfo, 'header'>, name: string): string | u
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Walks X-Forwarded-For from the right; `null` when it yields no usable address. */
-function walkForwardedFor(value: string | undefined, trusted: TrustedProxies): string | null {
-  if (value === undefined) return null;
+/** The X-Forwarded-For entries as addresses, right-most first; `null` for an entry that is not an address. */
+function* forwardedForHops(value: string | undefined): Generator<ParsedIp | null> {
+  if (value === undefined) return;
   let window = value;
-  if (window.length > MAX_FORWARDED_FOR_CHARS) {
-    window = window.slice(-MAX_FORWARDED_FOR_CHARS);
+  if (window.length > MAX_FORWARDING_CHARS) {
+    window = window.slice(-MAX_FORWARDING_CHARS);
     // The first entry of the window may be cut; drop it rather than read a shortened address.
     const comma = window.indexOf(',');
     window = comma < 0 ? '' : window.slice(comma + 1);
   }
   const entries = window.split(',');
-  const stop = Math.max(0, entries.length - MAX_FORWARDED_FOR_ENTRIES);
+  for (let i = entries.length - 1; i >= 0; i--) yield parseAddress(entries[i] ?? '');
+}
+
+/**
+ * Splits a Forwarded value into its elements, right-most first, at the commas outside quoted strings. Reading from
+ * the right, a `"` opens (from the left: closes) a quoted string, and inside one a `"` after an odd number of
+ * backslashes is escaped; so the elements a proxy appended are delimited correctly whatever the client put to their
+ * left (an unclosed quote, a stray backslash). The first element of a truncated value may be cut and is not returned.
+ */
+function* forwardedElements(value: string): Generator<string> {
+  const cut = value.length > MAX_FORWARDING_CHARS;
+  const text = cut ? value.slice(-MAX_FORWARDING_CHARS) : value;
+  let end = text.length;
+  let quoted = false;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      if (!quoted) {
+        quoted = true;
+        continue;
+      }
+      let backslashes = 0;
+      while (i - backslashes > 0 && text.charCodeAt(i - backslashes - 1) === BACKSLASH) backslashes++;
+      if (backslashes % 2 === 0) quoted = false;
+    } else if (c === COMMA && !quoted) {
+      yield text.slice(i + 1, end);
+      end = i;
+    }
+  }
+  if (!cut) yield text.slice(0, end);
+}
+
+function matchAt(pattern: RegExp, text: string, at: number): string | null {
+  pattern.lastIndex = at;
+  return pattern.exec(text)?.[0] ?? null;
+}
+
+/**
+ * The `for` value of one Forwarded element (`;`-separated `name=value` pairs, names case-insensitive, values a token
+ * or a quoted string), unquoted; `null` when the element is malformed, has no `for` or has two.
+ */
+function forwardedFor(element: string): string | null {
+  let node: string | null = null;
+  let at = 0;
+  for (;;) {
+    at += matchAt(OWS_AT, element, at)?.length ?? 0;
+    const name = matchAt(TOKEN_AT, element, at);
+    if (name !== null) {
+      at += name.length;
+      if (element.charCodeAt(at) !== EQUALS) return null;
+      at++;
+      let value: string;
+      const quoted = matchAt(QUOTED_STRING_AT, element, at);
+      if (quoted !== null) {
+        value = quoted.slice(1, -1).replace(QUOTED_PAIR, '$1');
+        at += quoted.length;
+      } else {
+        const bare = matchAt(BARE_VALUE_AT, element, at);
+        if (bare === null) return null;
+        value = bare;
+        at += bare.length;
+      }
+      if (name.toLowerCase() === 'for') {
+        if (node !== null) return null;
+        node = value;
+      }
+      at += matchAt(OWS_AT, element, at)?.length ?? 0;
+    }
+    if (at === element.length) return node;
+    if (element.charCodeAt(at) !== SEMICOLON) return null;
+    at++;
+  }
+}
+
+/**
+ * The Forwarded elements' `for` addresses, right-most first; `null` for an element whose `for` is not an address
+ * (`unknown`, an obfuscated `_name`, garbage) or that has none. Empty elements are skipped (RFC 9110 5.6.1).
+ */
+function* forwardedHops(value: string | undefined): Generator<ParsedIp | null> {
+  if (value === undefined) return;
+  for (const element of forwardedElements(value)) {
+    if (EMPTY_ELEMENT.test(element)) continue;
+    const node = forwardedFor(element);
+    yield node === null || node.length > MAX_ADDRESS_LENGTH
+      ? null
+      : parseAddress(node.replace(OBFUSCATED_PORT, ''));
+  }
+}
+
+/**
+ * Walks hops given right-most first, at most {@link MAX_FORWARDING_HOPS}: the first untrusted address is the client.
+ * A hop that is not an address ends the trustworthy chain, as nothing left of it can be attributed to a trusted
+ * hop: the answer is then the left-most trusted hop read, or `null` when there is none.
+ */
+function walkHops(hops: Iterable<ParsedIp | null>, trusted: TrustedProxies): string | null {
   let lastTrusted: string | null = null;
-  for (let i = entries.length - 1; i >= stop; i--) {
-    const hop = parseAddress(entries[i] ?? '');
-    // Garbage ends the trustworthy chain: nothing left of it can be attributed to a trusted hop.
-    if (hop === null) break;
+  let read = 0;
+  for (const hop of hops) {
+    if (hop === null || read++ === MAX_FORWARDING_HOPS) break;
     if (!trusted.contains(hop.text)) return hop.text;
     lastTrusted = hop.text;
   }
   return lastTrusted;
 }
 
+function realIp(req: Pick<RequestInfo, 'header'>): string | null {
+  const value = headerValue(req, 'x-real-ip');
+  return value === undefined ? null : (parseAddress(value)?.text ?? null);
+}
+
 /**
- * Returns the client IP: the normalised socket address unless the socket peer is a trusted proxy, in which case
- * X-Forwarded-For is walked from the right skipping trusted hops, then X-Real-IP, then the socket address;
- * `"unknown"` when nothing usable is found; never throws on hostile header input.
+ * The header a trusted proxy sets with the address it received the request from:
+ * - `"x-forwarded-for"`: the proxy appends to X-Forwarded-For (walked from the right); X-Real-IP is read when that
+ *   yields no address.
+ * - `"forwarded"`: the proxy appends an element to `Forwarded` (RFC 7239), walked from the right by its `for=`.
+ * - `"x-real-ip"`: the proxy sets X-Real-IP to a single address, replacing any the client sent.
+ */
+export type ClientIpHeader = 'x-forwarded-for' | 'forwarded' | 'x-real-ip';
+
+/** The accepted {@link ClientIpHeader} values, for validating configuration. */
+export const CLIENT_IP_HEADERS: readonly ClientIpHeader[] = Object.freeze([
+  'x-forwarded-for',
+  'forwarded',
+  'x-real-ip',
+]);
+
+/**
+ * Returns the client IP: the normalised socket address unless the socket peer is a trusted proxy, in which case only
+ * `header`, the header the proxy sets, is believed: X-Forwarded-For (then X-Real-IP) or `Forwarded` walked from the
+ * right skipping trusted hops, or X-Real-IP; then the socket address; `"unknown"` when nothing usable is found.
+ * Headers the proxy does not set are client-controlled and never read: with the default, a `Forwarded` header is
+ * ignored, and with `"forwarded"` or `"x-real-ip"` X-Forwarded-For is. A hop that is not an address (garbage,
+ * `for=unknown`, an obfuscated `for=_name`) ends the walk at the last trusted hop. Only the trailing 4096 characters
+ * and 64 hops of a header are read; never throws on hostile header input.
  *
  * Where the runtime gives no socket address at all (Next.js route handlers, server actions), a non-empty
  * `trustedProxies` declares that every request comes through those proxies, so the headers are walked as if the
  * peer were trusted; with no trusted proxies the headers are never believed and the answer is `"unknown"`.
+ *
+ * @param header - The header the trusted proxies set; any other value reads as the default. @default "x-forwarded-for"
+ * @example
+ * clientIp(req, parseTrustedProxies(['10.0.0.0/8']), 'forwarded'); // Forwarded: for=198.51.100.7, for=10.0.0.2 → "198.51.100.7"
  */
-export function clientIp(req: RequestInfo, trusted: TrustedProxies): string {
+export function clientIp(
+  req: RequestInfo,
+  trusted: TrustedProxies,
+  header: ClientIpHeader = 'x-forwarded-for',
+): string {
   const peer = typeof req.remoteAddress === 'string' ? parseAddress(req.remoteAddress) : null;
-  if (trusted.size === 0) return peer === null ? UNKNOWN_IP : peer.text;
+  const socket = peer === null ? UNKNOWN_IP : peer.text;
+  if (trusted.size === 0) return socket;
   if (peer !== null && !trusted.contains(peer.text)) return peer.text;
-  const forwarded = walkForwardedFor(headerValue(req, 'x-forwarded-for'), trusted);
-  if (forwarded !== null) return forwarded;
-  const realIp = headerValue(req, 'x-real-ip');
-  const real = realIp === undefined ? null : parseAddress(realIp);
-  if (real !== null) return real.text;
-  return peer === null ? UNKNOWN_IP : peer.text;
+  switch (header) {
+    case 'forwarded':
+      return walkHops(forwardedHops(headerValue(req, 'forwarded')), trusted) ?? socket;
+    case 'x-real-ip':
+      return realIp(req) ?? socket;
+    default:
+      return (
+        walkHops(forwardedForHops(headerValue(req, 'x-forwarded-for')), trusted) ?? realIp(req) ?? socket
+      );
+  }
 }
 
 /**
@@ -412,6 +558,7 @@ export function buildSessionMeta(
   req: RequestInfo,
   trusted: TrustedProxies,
   fingerprintHeaders: readonly string[] = DEFAULT_FINGERPRINT_HEADERS,
+  clientIpHeader: ClientIpHeader = 'x-forwarded-for',
 ): SessionMeta {
   const userAgent = headerValue(req, 'user-agent') ?? '';
   const { deviceName, deviceType } = parseDevice(userAgent, {
@@ -420,7 +567,7 @@ export function buildSessionMeta(
     platform: headerValue(req, 'sec-ch-ua-platform'),
   });
   return {
-    ipAddress: clientIp(req, trusted),
+    ipAddress: clientIp(req, trusted, clientIpHeader),
     userAgent: truncate(userAgent, MAX_USER_AGENT_LENGTH),
     deviceName,
     deviceType,

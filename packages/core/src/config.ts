@@ -1,4 +1,10 @@
-import { DEFAULT_FINGERPRINT_HEADERS, parseTrustedProxies, type TrustedProxies } from './client-meta.js';
+import {
+  CLIENT_IP_HEADERS,
+  type ClientIpHeader,
+  DEFAULT_FINGERPRINT_HEADERS,
+  parseTrustedProxies,
+  type TrustedProxies,
+} from './client-meta.js';
 import { type Duration, durationToMs } from './duration.js';
 import { configError } from './errors.js';
 import type { SessionEvent } from './events.js';
@@ -12,7 +18,11 @@ export interface SessionConfig {
   ttl: Duration;
   /** Absolute lifetime from creation that no touch or rotation extends. @default none */
   absoluteTtl: Duration | null | undefined;
-  /** A request writes `last_active_at` only when `now - last_active_at >= touchInterval`. @default 5 minutes */
+  /**
+   * A request writes `last_active_at` only when `now - last_active_at >= touchInterval`. Must be shorter than `ttl`:
+   * a user whose requests are never more than `ttl - touchInterval` apart stays signed in.
+   * @default 5 minutes (half of `ttl` when that is shorter)
+   */
   touchInterval: Duration;
   /** Most live sessions a user keeps; creating one more evicts the least recently active. Must be >= 1. @default 10 */
   maxSessionsPerUser: number;
@@ -39,8 +49,26 @@ export interface SessionConfig {
   cookieName: string;
   /** CIDR list of proxies whose forwarding headers are believed. @default [] (headers ignored) */
   trustedProxies: readonly string[];
+  /**
+   * The header your trusted proxies set with the client address: `"x-forwarded-for"` (appended to; X-Real-IP is read
+   * when it yields no address), `"forwarded"` (RFC 7239, appended to) or `"x-real-ip"` (replaced). Only that header
+   * is believed, and only from a peer in `trustedProxies`; the others are client-controlled and ignored.
+   * @default "x-forwarded-for"
+   */
+  clientIpHeader: ClientIpHeader;
   /** Table that holds the sessions. @default "sess_sessions" */
   tableName: string;
+  /**
+   * Longest time one store operation may take (all retries included) before it fails with `STORE_FAILURE` (503), so
+   * a stalled database answers instead of hanging requests. Not applied on SQLite (synchronous; its busy timeout
+   * is the limit). @default 5 seconds
+   */
+  operationTimeout: Duration;
+  /**
+   * Largest session data, in bytes of JSON (UTF-8). Larger data fails with `INVALID_DATA` and is not written; the
+   * data is read on every request, so keep large things in your own tables. At most 8 MiB. @default 65536 (64 KiB)
+   */
+  maxDataBytes: number;
   /** The one clock of the store. @default () => new Date() */
   now: () => Date;
   /** Lifecycle hook for audit logs and metrics; errors it throws are swallowed. @default none */
@@ -80,8 +108,11 @@ export interface ResolvedSessionConfig {
   readonly validateFingerprint: boolean;
   readonly fingerprintHeaders: readonly string[];
   readonly rotationGraceMs: number;
+  readonly operationTimeoutMs: number;
+  readonly maxDataBytes: number;
   readonly cookieName: string;
   readonly trustedProxies: TrustedProxies;
+  readonly clientIpHeader: ClientIpHeader;
   readonly tableName: string;
   readonly now: () => Date;
   readonly onEvent: ((event: SessionEvent) => void | Promise<void>) | undefined;
@@ -99,6 +130,9 @@ export interface ResolvedCookieConfig {
 }
 
 const MAX_FINGERPRINT_HEADERS = 5;
+/** Chrome and RFC 6265bis cap a cookie's lifetime at 400 days. */
+const MAX_COOKIE_LIFETIME_MS = 400 * 86_400_000;
+const MAX_ABSOLUTE_TTL_MS = 100 * 365 * 86_400_000;
 const MAX_ROTATION_GRACE_MS = 5 * 60_000;
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -118,11 +152,27 @@ export function checkTableName(name: unknown): string {
 export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSessionConfig {
   const ttlMs = durationToMs('ttl', options.ttl ?? 30 * 86_400);
   if (ttlMs <= 0) throw configError('ttl', 'must be greater than 0');
+  if (ttlMs > MAX_COOKIE_LIFETIME_MS) {
+    throw configError(
+      'ttl',
+      'must be at most 400 days (browsers cap a cookie there; the cookie must live as long as the row)',
+    );
+  }
   const absolute = options.absoluteTtl ?? null;
   const absoluteTtlMs = absolute === null ? null : durationToMs('absoluteTtl', absolute);
-  if (absoluteTtlMs !== null && absoluteTtlMs <= 0)
-    throw configError('absoluteTtl', 'must be greater than 0 when set');
-  const touchIntervalMs = durationToMs('touchInterval', options.touchInterval ?? 300);
+  if (absoluteTtlMs !== null && (absoluteTtlMs <= 0 || absoluteTtlMs > MAX_ABSOLUTE_TTL_MS))
+    throw configError('absoluteTtl', 'must be greater than 0 and at most 100 years when set');
+  // Default: 5 minutes, or half of a shorter ttl, so a short-lived store still touches in time.
+  const touchIntervalMs =
+    options.touchInterval === undefined
+      ? Math.min(300_000, Math.floor(ttlMs / 2))
+      : durationToMs('touchInterval', options.touchInterval);
+  if (touchIntervalMs >= ttlMs) {
+    throw configError(
+      'touchInterval',
+      `must be shorter than ttl (${touchIntervalMs} ms >= ${ttlMs} ms): a session would expire before its first touch, signing active users out`,
+    );
+  }
 
   const max = options.maxSessionsPerUser ?? 10;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
@@ -156,6 +206,24 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
       `must be a list of 1 to ${MAX_FINGERPRINT_HEADERS} distinct header names (letters, digits and "-")`,
     );
   }
+  const operationTimeoutMs = durationToMs('operationTimeout', options.operationTimeout ?? 5);
+  if (operationTimeoutMs <= 0 || operationTimeoutMs > 2_147_483_647)
+    throw configError('operationTimeout', 'must be greater than 0 and at most 24 days');
+  const clientIpHeader = options.clientIpHeader ?? 'x-forwarded-for';
+  if (!CLIENT_IP_HEADERS.includes(clientIpHeader)) {
+    throw configError(
+      'clientIpHeader',
+      `must be one of ${CLIENT_IP_HEADERS.map((h) => JSON.stringify(h)).join(', ')} (got ${JSON.stringify(clientIpHeader)})`,
+    );
+  }
+  const maxDataBytes = options.maxDataBytes ?? 65_536;
+  if (
+    typeof maxDataBytes !== 'number' ||
+    !Number.isInteger(maxDataBytes) ||
+    maxDataBytes < 2 ||
+    maxDataBytes > 8 * 1024 * 1024
+  )
+    throw configError('maxDataBytes', `must be an integer from 2 to 8388608 (got ${String(maxDataBytes)})`);
   const rotationGraceMs = durationToMs('rotationGrace', options.rotationGrace ?? 30);
   if (rotationGraceMs > MAX_ROTATION_GRACE_MS)
     throw configError(
@@ -171,8 +239,11 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     validateFingerprint,
     fingerprintHeaders: Object.freeze(fingerprintHeaders.map((h) => h.toLowerCase())),
     rotationGraceMs,
+    operationTimeoutMs,
+    maxDataBytes,
     cookieName,
     trustedProxies: parseTrustedProxies(options.trustedProxies ?? []),
+    clientIpHeader,
     tableName,
     now,
     onEvent,
@@ -199,7 +270,11 @@ export function resolveCookieConfig(
     );
   }
   const secure = options.secure ?? true;
+  if (typeof secure !== 'boolean')
+    throw configError('cookie.secure', `must be a boolean (got ${typeof secure})`);
   const httpOnly = options.httpOnly ?? true;
+  if (typeof httpOnly !== 'boolean')
+    throw configError('cookie.httpOnly', `must be a boolean (got ${typeof httpOnly})`);
   const sameSite = options.sameSite ?? 'lax';
   if (!['lax', 'strict', 'none'].includes(sameSite)) {
     throw configError(
@@ -209,12 +284,14 @@ export function resolveCookieConfig(
   }
   if (sameSite === 'none' && !secure)
     throw configError('cookie.sameSite', 'can be "none" only with `cookie.secure` true');
-  if (cookieName.startsWith('__Host-')) {
+  // Browsers match the prefixes case-insensitively (RFC 6265bis): "__HOST-sid" is held to the same rules.
+  const lowerName = cookieName.toLowerCase();
+  if (lowerName.startsWith('__host-')) {
     if (!secure) throw configError('cookie.secure', 'must be true for a "__Host-" cookie name');
     if (path !== '/') throw configError('cookie.path', 'must be "/" for a "__Host-" cookie name');
     if (domain !== undefined) throw configError('cookie.domain', 'must be unset for a "__Host-" cookie name');
   }
-  if (cookieName.startsWith('__Secure-') && !secure) {
+  if (lowerName.startsWith('__secure-') && !secure) {
     throw configError('cookie.secure', 'must be true for a "__Secure-" cookie name');
   }
   const raw = options.secret;

@@ -10,13 +10,25 @@ export function signCookieValue(value: string, secret: string): string {
  * or `null` when no secret verifies it or the signature is missing.
  */
 export function unsignCookieValue(signed: string, secrets: readonly string[]): string | null {
+  return verifyCookieValue(signed, secrets)?.value ?? null;
+}
+
+/**
+ * Like {@link unsignCookieValue}, and says which secret verified it (`0` is the newest), so a cookie signed with an
+ * older one can be signed again with the newest. @internal
+ */
+export function verifyCookieValue(
+  signed: string,
+  secrets: readonly string[],
+): { value: string; secretIndex: number } | null {
   const dot = signed.lastIndexOf('.');
   if (dot <= 0) return null;
   const value = signed.slice(0, dot);
   const given = Buffer.from(signed.slice(dot + 1), 'utf8');
-  for (const secret of secrets) {
-    const expected = Buffer.from(mac(value, secret), 'utf8');
-    if (expected.length === given.length && timingSafeEqual(expected, given)) return value;
+  for (let i = 0; i < secrets.length; i++) {
+    const expected = Buffer.from(mac(value, secrets[i] as string), 'utf8');
+    if (expected.length === given.length && timingSafeEqual(expected, given))
+      return { value, secretIndex: i };
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import type { ResolvedCookieConfig } from './config.js';
-import { signCookieValue, unsignCookieValue } from './cookie-signing.js';
+import { signCookieValue, verifyCookieValue } from './cookie-signing.js';
 import type { CookieAttributes } from './session-port.js';
 import { SessionToken } from './session-token.js';
 
@@ -8,21 +8,22 @@ export const MAX_COOKIE_VALUE_LENGTH = 256;
 
 /** What a presented cookie value turned out to be. @internal */
 export type CookieReading =
-  | { kind: 'token'; token: SessionToken }
-  | { kind: 'malformed' }
-  | { kind: 'bad_signature' };
+  /** `stale`: signed with an older secret of the list; the next response signs it with the newest. */
+  { kind: 'token'; token: SessionToken; stale: boolean } | { kind: 'malformed' } | { kind: 'bad_signature' };
 
 /** Reads a session cookie value: verifies the signature when secrets are set, then parses the token. @internal */
 export function readSessionCookie(value: string, config: ResolvedCookieConfig): CookieReading {
   if (value.length > MAX_COOKIE_VALUE_LENGTH) return { kind: 'malformed' };
   let raw = value;
+  let stale = false;
   if (config.secrets.length > 0) {
-    const unsigned = unsignCookieValue(value, config.secrets);
-    if (unsigned === null) return { kind: 'bad_signature' };
-    raw = unsigned;
+    const verified = verifyCookieValue(value, config.secrets);
+    if (verified === null) return { kind: 'bad_signature' };
+    raw = verified.value;
+    stale = verified.secretIndex > 0;
   }
   const token = SessionToken.parse(raw);
-  return token ? { kind: 'token', token } : { kind: 'malformed' };
+  return token ? { kind: 'token', token, stale } : { kind: 'malformed' };
 }
 
 /** The cookie value for a token: bare hex, or signed with the newest secret. @internal */

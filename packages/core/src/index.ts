@@ -2,6 +2,7 @@ export { type CleanupJob, type StartCleanupOptions, startCleanup } from './clean
 export {
   buildSessionMeta,
   type ClientHints,
+  type ClientIpHeader,
   clientIp,
   DEFAULT_FINGERPRINT_HEADERS,
   type DeviceType,

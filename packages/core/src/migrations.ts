@@ -7,7 +7,7 @@ import {
   sql,
 } from 'kysely';
 import { checkTableName } from './config.js';
-import { dialectKind } from './dialect.js';
+import { dialectKind, withoutAppPlugins } from './dialect.js';
 import { SessionError } from './errors.js';
 
 /** Options of the schema helpers. */
@@ -87,7 +87,44 @@ export function sessionMigrations(options: MigrationOptions = {}): Record<string
         await db.schema.alterTable(table).dropColumn('prev_token_hash').execute();
       },
     },
+    // MySQL/MariaDB: `utf8mb4_bin` is PAD SPACE, so "alice " = "alice" and one user could list, revoke and evict
+    // another's sessions. A NO PAD binary collation compares user ids exactly, as PostgreSQL and SQLite do.
+    // Nothing to do elsewhere. Changes the column in place; the index on (user_id, last_active_at) is rebuilt.
+    [`sess_0003_exact_user_id_${table}`]: {
+      async up(db: Kysely<any>) {
+        if (dialectKind(db) !== 'mysql') return;
+        const collation = await noPadBinaryCollation(db);
+        await sql`alter table ${sql.table(table)} modify ${sql.ref('user_id')} varchar(255) character set utf8mb4 collate ${sql.raw(collation)} not null`.execute(
+          db,
+        );
+      },
+      async down(db: Kysely<any>) {
+        if (dialectKind(db) !== 'mysql') return;
+        await sql`alter table ${sql.table(table)} modify ${sql.ref('user_id')} varchar(255) character set utf8mb4 collate utf8mb4_bin not null`.execute(
+          db,
+        );
+      },
+    },
   };
+}
+
+/**
+ * The server's NO PAD binary utf8mb4 collation: `utf8mb4_nopad_bin` on MariaDB (10.2+), `utf8mb4_0900_bin` on
+ * MySQL 8.0.17+. Throws on a server that has neither (MySQL 5.7): it cannot compare user ids exactly.
+ */
+async function noPadBinaryCollation(db: Kysely<any>): Promise<string> {
+  const { rows } = await sql<{ name: string }>`
+    select collation_name as name from information_schema.collations
+    where collation_name in ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin') order by collation_name desc`.execute(
+    db,
+  );
+  const name = rows[0]?.name;
+  if (name === undefined) {
+    throw new Error(
+      'this MySQL server has no NO PAD binary collation (utf8mb4_nopad_bin or utf8mb4_0900_bin): sess needs MariaDB 10.2+ or MySQL 8.0.17+ to compare user ids exactly.',
+    );
+  }
+  return name;
 }
 
 /** A Kysely `MigrationProvider` over {@link sessionMigrations}. */
@@ -107,10 +144,11 @@ export class SessionMigrationProvider implements MigrationProvider {
  * Throws `STORE_FAILURE` when a migration fails.
  */
 export async function migrateToLatest(
-  db: Kysely<any>,
+  appDb: Kysely<any>,
   options: MigrationOptions = {},
 ): Promise<MigrationResultSet> {
   const table = tableOf(options);
+  const db = withoutAppPlugins(appDb);
   let result: MigrationResultSet;
   try {
     const schema = await bookkeepingSchema(db);

@@ -38,7 +38,7 @@ export function serializeData(data: unknown, what = 'session data'): string {
       `${what} must be a plain JSON object (got ${describeType(data)}).`,
     );
   }
-  checkJson(data, '$', new Set(), what);
+  checkJson(data, '$', new Set(), what, 0);
   return JSON.stringify(data);
 }
 
@@ -50,7 +50,7 @@ export function checkDataValue(key: string, value: unknown): void {
       `session value "${key}" is undefined; use remove("${key}") to delete a key.`,
     );
   }
-  checkJson(value, `$.${key}`, new Set(), 'session data');
+  checkJson(value, `$.${key}`, new Set(), 'session data', 1);
 }
 
 /** Parses the stored JSON text; a row whose data is not a JSON object gives `INVALID_DATA`. @internal */
@@ -82,7 +82,10 @@ export function parseData(text: unknown, sessionId: string): SessionValues {
   return value as SessionValues;
 }
 
-function checkJson(value: unknown, path: string, seen: Set<object>, what: string): void {
+/** Deepest nesting of session data: deeper data is refused before it can exhaust the stack of a request. */
+const MAX_DEPTH = 64;
+
+function checkJson(value: unknown, path: string, seen: Set<object>, what: string, depth: number): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -92,16 +95,17 @@ function checkJson(value: unknown, path: string, seen: Set<object>, what: string
       return;
     case 'object': {
       if (value === null) return;
+      if (depth >= MAX_DEPTH) fail(path, `nested deeper than ${MAX_DEPTH} levels`, what);
       if (seen.has(value)) fail(path, 'a cycle', what);
       seen.add(value);
       if (Array.isArray(value)) {
         value.forEach((item, i) => {
           if (item === undefined) fail(`${path}[${i}]`, 'undefined in an array', what);
-          checkJson(item, `${path}[${i}]`, seen, what);
+          checkJson(item, `${path}[${i}]`, seen, what, depth + 1);
         });
       } else if (isPlainObject(value)) {
         for (const [key, item] of Object.entries(value)) {
-          if (item !== undefined) checkJson(item, `${path}.${key}`, seen, what);
+          if (item !== undefined) checkJson(item, `${path}.${key}`, seen, what, depth + 1);
         }
       } else {
         fail(

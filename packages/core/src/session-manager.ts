@@ -116,6 +116,10 @@ export class SessionManager<D extends object = SessionValues> {
       this.#reject('not_found', null);
       return;
     }
+    if (loaded === 'expired') {
+      this.#reject('expired', null);
+      return;
+    }
     if (loaded === 'replaced') {
       // Another tab rotated long ago; the browser most likely holds the new token already: do not clear it.
       this.#reject('replaced', null, { keepCookie: true });
@@ -145,6 +149,15 @@ export class SessionManager<D extends object = SessionValues> {
     this.#session = session;
     this.#version = loaded.version;
     this.#previousToken = loaded.previousToken;
+    if (reading.stale && !loaded.previousToken) {
+      // Signed with an older secret: sign it with the newest now (no query), so removing the old secret from the
+      // list later signs nobody out. A replaced token is left alone: the browser holds the new one.
+      this.#cookie = {
+        kind: 'set',
+        value: sessionCookieValue(reading.token, this.#store.cookieConfig),
+        expiresAt: session.expiresAt,
+      };
+    }
   }
 
   /**
@@ -236,6 +249,7 @@ export class SessionManager<D extends object = SessionValues> {
       { header: (n) => this.#port.getHeader(n), remoteAddress: this.#port.remoteAddress() },
       this.#store.config.trustedProxies,
       this.#store.config.fingerprintHeaders,
+      this.#store.config.clientIpHeader,
     );
     return this.#meta;
   }
@@ -246,6 +260,7 @@ export class SessionManager<D extends object = SessionValues> {
    */
   async authenticate(userId: string, data?: D): Promise<SessionData<D>> {
     this.#writable('authenticate');
+    this.#loaded('authenticate'); // the session it must replace is unknown: no second session beside it
     if (this.#session) {
       await this.#store.destroy(this.#session.id, 'authenticate');
       this.#session = null;
@@ -266,9 +281,14 @@ export class SessionManager<D extends object = SessionValues> {
     return session;
   }
 
-  /** Destroys the current session if any, and always clears the cookie. */
+  /**
+   * Destroys the current session if any, and always clears the cookie. When the session could not be loaded because
+   * the database failed, throws `STORE_FAILURE` (503) and keeps the cookie: a sign-out that did not happen is not
+   * reported as one.
+   */
   async logout(): Promise<void> {
     this.#writable('logout');
+    this.#loaded('logout');
     if (this.#session) await this.#store.destroy(this.#session.id, 'logout');
     this.#signedOut();
   }
@@ -375,9 +395,20 @@ export class SessionManager<D extends object = SessionValues> {
 
   #required(op: string): SessionData<D> {
     this.#writable(op);
+    this.#loaded(op);
     if (!this.#session)
       throw new SessionError('UNAUTHENTICATED', `${op}(): sign in first; this request has no session.`);
     return this.#session;
+  }
+
+  /** Throws `STORE_FAILURE` when the request's session could not be loaded (the database failed). */
+  #loaded(op: string): void {
+    if (this.#loadFailed) {
+      throw new SessionError(
+        'STORE_FAILURE',
+        `${op}(): the session could not be loaded because the database failed, so nothing was changed; try again.`,
+      );
+    }
   }
 
   #writable(op: string): void {

@@ -9,7 +9,7 @@ import {
   resolveSessionConfig,
   type SessionOptions,
 } from './config.js';
-import { type DialectKind, dialectKind } from './dialect.js';
+import { type DialectKind, dialectKind, withoutAppPlugins } from './dialect.js';
 import { type Duration, durationToMs } from './duration.js';
 import { SessionError } from './errors.js';
 import { type DestroyReason, type EventMeta, emit, type SessionEvent } from './events.js';
@@ -68,9 +68,11 @@ export interface LoadedSession {
 
 /**
  * What a token found: a live session, `'replaced'` (the token a rotation replaced, after its grace window, of a
- * session that is still live: the client most likely holds the new token already), or `null`. @internal
+ * session that is still live: the client most likely holds the new token already), `'expired'` (the row says live,
+ * but the limits in force say otherwise: `ttl` or `absoluteTtl` were shortened since it was written), or `null`.
+ * @internal
  */
-export type TokenLookup = LoadedSession | 'replaced' | null;
+export type TokenLookup = LoadedSession | 'replaced' | 'expired' | null;
 
 const COLUMNS = [
   'id',
@@ -118,18 +120,19 @@ export class SessionStore {
   constructor(db: Kysely<any>, config: SessionOptions = {}, cookie: CookieOptions = {}) {
     this.config = resolveSessionConfig(config);
     this.cookieConfig = resolveCookieConfig(cookie, this.config.cookieName);
-    this.#db = db;
+    // sess's SQL expects its own column names and raw results: the app's plugins are for the app's queries.
+    this.#db = withoutAppPlugins(db);
     this.#kind = dialectKind(db);
     this.#table = this.config.tableName;
     // readByToken runs on every request: compile it once and only swap its two parameters per call.
-    this.#readByTokenQuery = db
+    this.#readByTokenQuery = this.#db
       .selectFrom(this.#table)
       .select(COLUMNS)
       .where('token_hash', '=', '')
       .where('expires_at', '>', 0)
       .compile() as CompiledQuery<SessionRow>;
     // Only when that finds nothing: the token a rotation replaced (requests other tabs had in flight).
-    this.#readByPreviousTokenQuery = db
+    this.#readByPreviousTokenQuery = this.#db
       .selectFrom(this.#table)
       .select([...COLUMNS, 'prev_token_valid_until'])
       .where('prev_token_hash', '=', '')
@@ -157,12 +160,8 @@ export class SessionStore {
     userId: string,
     data?: D,
   ): Promise<{ session: SessionData<D>; token: SessionToken }> {
-    if (typeof userId !== 'string' || userId === '') {
-      throw new SessionError('INVALID_DATA', 'create(): userId must be a non-empty string.');
-    }
-    if (userId.length > 255)
-      throw new SessionError('INVALID_DATA', 'create(): userId must be at most 255 characters.');
-    const json = serializeData(data ?? {});
+    checkUserId('create', userId);
+    const json = this.#serialize('create', data ?? {});
     const now = this.now();
     const nowMs = now.getTime();
     const token = SessionToken.generate();
@@ -227,7 +226,7 @@ export class SessionStore {
   /** The live (non-expired) session that this token opens; `null` otherwise. */
   async readByToken<D extends object = SessionValues>(token: SessionToken): Promise<SessionData<D> | null> {
     const loaded = await this.loadByToken(token);
-    return loaded && loaded !== 'replaced' ? (loaded.session as SessionData<D>) : null;
+    return loaded && typeof loaded === 'object' ? (loaded.session as SessionData<D>) : null;
   }
 
   /**
@@ -241,27 +240,34 @@ export class SessionStore {
     const nowMs = this.now().getTime();
     let result: QueryResult<SessionRow>;
     try {
-      result = await this.#db.executeQuery<SessionRow>({
-        ...this.#readByTokenQuery,
-        parameters: [hash, nowMs],
-      });
+      result = await this.#deadline(
+        'readByToken',
+        this.#db.executeQuery<SessionRow>({ ...this.#readByTokenQuery, parameters: [hash, nowMs] }),
+      );
     } catch (error) {
       throw storeFailure('readByToken', error);
     }
     const row = result.rows[0];
-    if (row) return { session: toSessionData(row), version: Number(row.version), previousToken: false };
+    if (row) {
+      if (this.#outlived(row, nowMs)) return 'expired';
+      return { session: toSessionData(row), version: Number(row.version), previousToken: false };
+    }
     return this.#loadByPreviousToken(hash, nowMs);
   }
 
   async #loadByPreviousToken(hash: string, nowMs: number): Promise<TokenLookup> {
     let result: QueryResult<SessionRow & { prev_token_valid_until: unknown }>;
     try {
-      result = await this.#db.executeQuery({ ...this.#readByPreviousTokenQuery, parameters: [hash, nowMs] });
+      result = await this.#deadline(
+        'readByToken',
+        this.#db.executeQuery({ ...this.#readByPreviousTokenQuery, parameters: [hash, nowMs] }),
+      );
     } catch (error) {
       throw storeFailure('readByToken', error);
     }
     const row = result.rows[0];
     if (!row) return null;
+    if (this.#outlived(row, nowMs)) return 'expired';
     if (!(Number(row.prev_token_valid_until) > nowMs)) return 'replaced';
     return { session: toSessionData(row), version: Number(row.version), previousToken: true };
   }
@@ -276,6 +282,7 @@ export class SessionStore {
    * The building block of "revoke one of my devices".
    */
   async destroyForUser(userId: string, id: string, reason: DestroyReason = 'revoke'): Promise<boolean> {
+    checkUserId('destroyForUser', userId);
     const n = await this.#destroyWhere('destroyForUser', reason, (q) =>
       q.where('id', '=', id).where('user_id', '=', userId),
     );
@@ -284,6 +291,7 @@ export class SessionStore {
 
   /** Deletes every session of the user; resolves the number deleted. */
   async destroyAllForUser(userId: string, reason: DestroyReason = 'logout_all'): Promise<number> {
+    checkUserId('destroyAllForUser', userId);
     return this.#destroyWhere('destroyAllForUser', reason, (q) => q.where('user_id', '=', userId));
   }
 
@@ -293,6 +301,7 @@ export class SessionStore {
     keepId: string,
     reason: DestroyReason = 'logout_other',
   ): Promise<number> {
+    checkUserId('destroyAllExcept', userId);
     return this.#destroyWhere('destroyAllExcept', reason, (q) =>
       q.where('user_id', '=', userId).where('id', '!=', keepId),
     );
@@ -364,7 +373,7 @@ export class SessionStore {
 
   /** Replaces the session's JSON data. Resolves `false` when there was no row. Throws `INVALID_DATA`. */
   async updateData(id: string, data: SessionValues): Promise<boolean> {
-    const json = serializeData(data);
+    const json = this.#serialize('updateData', data);
     const result = await this.#run('updateData', () =>
       this.#db
         .updateTable(this.#table)
@@ -391,7 +400,7 @@ export class SessionStore {
     for (let attempt = 1; attempt <= MAX_PATCH_ATTEMPTS; attempt++) {
       const next: SessionValues = { ...(current.data as SessionValues), ...changes.set };
       for (const key of changes.remove) delete next[key];
-      const json = serializeData(next);
+      const json = this.#serialize('applyChanges', next);
       const nowMs = this.now().getTime();
       const set: Record<string, unknown> = { data: json, version: current.version + 1 };
       if (touch) {
@@ -423,6 +432,7 @@ export class SessionStore {
 
   /** The user's live sessions, most recently active first. */
   async listForUser<D extends object = SessionValues>(userId: string): Promise<SessionData<D>[]> {
+    checkUserId('listForUser', userId);
     const nowMs = this.now().getTime();
     const rows = await this.#run('listForUser', () =>
       this.#db
@@ -434,7 +444,9 @@ export class SessionStore {
         .orderBy('id', 'desc')
         .execute(),
     );
-    return (rows as SessionRow[]).map((r) => toSessionData(r) as SessionData<D>);
+    return (rows as SessionRow[])
+      .filter((r) => !this.#outlived(r, nowMs))
+      .map((r) => toSessionData(r) as SessionData<D>);
   }
 
   /**
@@ -584,26 +596,56 @@ export class SessionStore {
   }
 
   async #transaction<T>(op: string, fn: (trx: Transaction<any>) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#db.transaction().execute(fn);
-      } catch (error) {
-        if (error instanceof SessionError) throw error;
-        if (attempt < MAX_TX_ATTEMPTS && isTransient(error)) {
-          await sleep(Math.random() * 5 * Math.min(attempt, 10));
-          continue;
-        }
-        throw storeFailure(op, error);
-      }
-    }
+    return this.#run(op, () => this.#db.transaction().execute(fn));
   }
 
+  /**
+   * Runs one store operation: deadlocks, serialisation failures and busy databases are retried (every write path,
+   * not only transactions: MariaDB picks a plain `DELETE` as the deadlock victim too), all attempts together get
+   * `operationTimeout`, and driver errors become `STORE_FAILURE`.
+   */
   async #run<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw storeFailure(op, error);
-    }
+    const state = { timedOut: false };
+    const attempts = async (): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn();
+        } catch (error) {
+          if (error instanceof SessionError) throw error;
+          if (attempt < MAX_TX_ATTEMPTS && !state.timedOut && isTransient(error)) {
+            await sleep(Math.random() * 5 * Math.min(attempt, 10));
+            continue;
+          }
+          throw storeFailure(op, error);
+        }
+      }
+    };
+    return this.#deadline(op, attempts(), state);
+  }
+
+  /**
+   * `work`, or `STORE_FAILURE` once `operationTimeout` has passed: a stalled database (a dead proxy, a full pool, a
+   * lock held elsewhere) answers 503 instead of hanging the request. The stalled work is abandoned, not cancelled;
+   * the driver's own timeouts free its connection (see the README). SQLite runs synchronously in this process, so
+   * no timer could fire while it waits: its `busy_timeout` is its deadline.
+   */
+  #deadline<T>(op: string, work: Promise<T>, state?: { timedOut: boolean }): Promise<T> {
+    const ms = this.config.operationTimeoutMs;
+    if (this.#kind === 'sqlite') return work;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        if (state) state.timedOut = true;
+        reject(
+          new SessionError(
+            'STORE_FAILURE',
+            `SessionStore.${op} failed: the database did not answer within ${ms} ms (operationTimeout). Check that it is reachable and not overloaded.`,
+          ),
+        );
+      }, ms);
+    });
+    work.catch(() => {}); // abandoned after a timeout: its late failure is not an unhandled rejection
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
   async #metaRow(id: string): Promise<(MetaRow & { expires_at: unknown }) | undefined> {
@@ -616,6 +658,30 @@ export class SessionStore {
     } catch {
       return undefined; // an event is best effort; the operation itself succeeded
     }
+  }
+
+  /** The data as JSON text; `INVALID_DATA` when it is not JSON or larger than `maxDataBytes`. */
+  #serialize(op: string, data: unknown): string {
+    const json = serializeData(data);
+    // UTF-8 is at most 3 bytes per UTF-16 unit: most data is far under the cap and needs no byte count.
+    const max = this.config.maxDataBytes;
+    if (json.length * 3 > max && Buffer.byteLength(json, 'utf8') > max) {
+      throw new SessionError(
+        'INVALID_DATA',
+        `${op}(): session data is ${Buffer.byteLength(json, 'utf8')} bytes as JSON, over maxDataBytes (${max}); keep large data in your own tables and its id in the session. Nothing was written.`,
+      );
+    }
+    return json;
+  }
+
+  /**
+   * True when a row that its `expires_at` calls live has outlived the limits in force: idle longer than `ttl`, or
+   * older than `absoluteTtl` (both may have been shortened since the row was written).
+   */
+  #outlived(row: Pick<SessionRow, 'created_at' | 'last_active_at'>, nowMs: number): boolean {
+    if (Number(row.last_active_at) + this.config.ttlMs <= nowMs) return true;
+    const abs = this.config.absoluteTtlMs;
+    return abs !== null && Number(row.created_at) + abs <= nowMs;
   }
 
   /** `expiresAt`, capped by the absolute deadline (`createdAt + absoluteTtl`) when `absoluteTtl` is set. */
@@ -711,6 +777,32 @@ export function eventMetaOf(session: SessionData<object>): EventMeta {
     deviceName: session.deviceName,
     deviceType: session.deviceType,
   };
+}
+
+/**
+ * User ids are compared exactly on every database, so only ids every database stores and compares the same way are
+ * accepted: 1 to 255 characters of well-formed Unicode without control characters (PostgreSQL refuses NUL, and lone
+ * surrogates collapse to one replacement character on PostgreSQL and MariaDB). Throws `INVALID_DATA`.
+ */
+function checkUserId(op: string, userId: unknown): asserts userId is string {
+  if (typeof userId !== 'string' || userId === '') {
+    throw new SessionError('INVALID_DATA', `${op}(): userId must be a non-empty string.`);
+  }
+  if (userId.length > 255) {
+    throw new SessionError('INVALID_DATA', `${op}(): userId must be at most 255 characters.`);
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  if (/[\u0000-\u001f\u007f]/.test(userId) || !isWellFormed(userId)) {
+    throw new SessionError(
+      'INVALID_DATA',
+      `${op}(): userId must be well-formed Unicode without control characters (got ${JSON.stringify(userId).slice(0, 80)}).`,
+    );
+  }
+}
+
+/** `String.prototype.isWellFormed` (Node 20): no lone surrogates. */
+function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 /** Deadlocks, serialisation failures and busy databases: worth another try. */

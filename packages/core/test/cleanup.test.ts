@@ -12,16 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import {
-  Kysely,
-  type KyselyPlugin,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type QueryResult,
-  type RootOperationNode,
-  SqliteDialect,
-  type UnknownRow,
-} from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import ts from 'typescript';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -32,35 +23,29 @@ import {
   type StartCleanupOptions,
   startCleanup,
 } from '../src/index.js';
-import { FakeClock, Fault, failingDialect } from '../src/testing/index.js';
+import { FakeClock, Fault, failingDialect, wrapDialect } from '../src/testing/index.js';
 import { sessionRow } from './support/fixtures.js';
 
 const HOUR = 3_600_000;
 const TABLE = 'sess_sessions';
 
 /**
- * A Kysely plugin over a real SQLite database that holds each DELETE (after it ran, before its transaction
- * commits) until released, so a test can act while a batch is in progress.
+ * Holds each DELETE of a real SQLite database (after it ran, before its transaction commits) until released, so a
+ * test can act while a batch is in progress. A dialect wrapper, not a Kysely plugin: the store runs its queries
+ * without the app's plugins.
  */
-class HoldPlugin implements KyselyPlugin {
+class HoldDeletes {
   /** When set, every DELETE waits for this before returning its result. */
   hold: Promise<void> | null = null;
   /** Resolved each time a DELETE reaches the hold. */
   onHeld: (() => void) | null = null;
-  readonly #deletes = new WeakSet<object>();
 
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    if (args.node.kind === 'DeleteQueryNode') this.#deletes.add(args.queryId);
-    return args.node;
-  }
-
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    if (this.#deletes.has(args.queryId) && this.hold) {
+  readonly after = async (sql: string): Promise<void> => {
+    if (/^\s*delete/i.test(sql) && this.hold) {
       this.onHeld?.();
       await this.hold;
     }
-    return args.result;
-  }
+  };
 }
 
 /** Polls `check` on real timers until it holds (the job under test runs on real timers). */
@@ -80,7 +65,7 @@ const tick = (ms = 0) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 describe('startCleanup', () => {
   let db: Kysely<any>;
-  let faults: HoldPlugin;
+  let faults: HoldDeletes;
   let outage: Fault;
   let clock: FakeClock;
   let store: SessionStore;
@@ -113,12 +98,15 @@ describe('startCleanup', () => {
   };
 
   beforeEach(async () => {
-    faults = new HoldPlugin();
+    faults = new HoldDeletes();
     outage = new Fault();
     // The real SQLite driver, wrapped so that every statement fails while `outage` is on (a database that is down).
     db = new Kysely<any>({
-      dialect: failingDialect(new SqliteDialect({ database: new Database(':memory:') }), outage),
-      plugins: [faults],
+      dialect: wrapDialect(
+        failingDialect(new SqliteDialect({ database: new Database(':memory:') }), outage),
+        () => {},
+        faults.after,
+      ),
     });
     await migrateToLatest(db);
     clock = new FakeClock('2030-01-01T00:00:00.000Z');

@@ -58,6 +58,22 @@ describe('configuration', () => {
     [{ now: 'yesterday' }, 'now'],
     [{ fingerprintHeaders: [] }, 'fingerprintHeaders'],
     [{ fingerprintHeaders: ['bad header'] }, 'fingerprintHeaders'],
+    [{ fingerprintHeaders: ['user-agent', 'User-Agent'] }, 'fingerprintHeaders'],
+    [{ fingerprintHeaders: ['a', 'b', 'c', 'd', 'e', 'f'] }, 'fingerprintHeaders'],
+    // A touch interval as long as the session: active users would be signed out at ttl.
+    [{ ttl: '15m', touchInterval: '15m' }, 'touchInterval'],
+    [{ ttl: '15m', touchInterval: '1h' }, 'touchInterval'],
+    // Lifetimes no cookie or Date can hold (Max-Age=NaN; Expires=Invalid Date).
+    [{ ttl: 1e13 }, 'ttl'],
+    [{ ttl: '401d' }, 'ttl'],
+    [{ absoluteTtl: 1e13 }, 'absoluteTtl'],
+    [{ rotationGrace: '6m' }, 'rotationGrace'],
+    [{ rotationGrace: -1 }, 'rotationGrace'],
+    [{ maxDataBytes: 0 }, 'maxDataBytes'],
+    [{ maxDataBytes: 1.5 }, 'maxDataBytes'],
+    [{ maxDataBytes: 64 * 1024 * 1024 }, 'maxDataBytes'],
+    [{ clientIpHeader: 'X-Forwarded-For' }, 'clientIpHeader'],
+    [{ operationTimeout: 0 }, 'operationTimeout'],
   ])('rejects %j at construction, naming the field', (options, field) => {
     const error = configError(() => new SessionStore(db, options as never));
     expect(error.message).toContain(`\`${field}\``);
@@ -70,6 +86,9 @@ describe('configuration', () => {
     [{ sameSite: 'sideways' }, 'cookie.sameSite'],
     [{ path: 'relative' }, 'cookie.path'],
     [{ domain: 'a;b' }, 'cookie.domain'],
+    [{ secure: 'false' }, 'cookie.secure'],
+    [{ secure: 0 }, 'cookie.secure'],
+    [{ httpOnly: 'yes' }, 'cookie.httpOnly'],
   ])('rejects cookie %j at construction, naming the field', (cookie, field) => {
     const error = configError(() => new SessionStore(db, {}, cookie as never));
     expect(error.message).toContain(`\`${field}\``);
@@ -90,6 +109,26 @@ describe('configuration', () => {
 
   it('accepts a __Host- cookie name with the defaults', () => {
     expect(new SessionStore(db, { cookieName: '__Host-session' }).config.cookieName).toBe('__Host-session');
+  });
+
+  it('holds __HOST- and __host- names to the __Host- rules, as browsers match the prefix case-insensitively', () => {
+    for (const cookieName of ['__HOST-sid', '__host-sid']) {
+      expect(configError(() => new SessionStore(db, { cookieName }, { secure: false })).message).toContain(
+        '`cookie.secure`',
+      );
+      expect(configError(() => new SessionStore(db, { cookieName }, { path: '/app' })).message).toContain(
+        '`cookie.path`',
+      );
+    }
+    expect(
+      configError(() => new SessionStore(db, { cookieName: '__SECURE-sid' }, { secure: false })).message,
+    ).toContain('`cookie.secure`');
+  });
+
+  it('defaults touchInterval to 5 minutes, or half of a shorter ttl', () => {
+    expect(new SessionStore(db).config.touchIntervalMs).toBe(300_000);
+    expect(new SessionStore(db, { ttl: 60 }).config.touchIntervalMs).toBe(30_000);
+    expect(new SessionStore(db, { ttl: '400d' }).config.ttlMs).toBe(400 * 86_400_000);
   });
 
   it('gives SessionError a name, a code, a status and keeps the cause', () => {

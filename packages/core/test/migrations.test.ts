@@ -16,7 +16,7 @@ forEachDialect((spec) => {
   it('creates the table with its indexes and is idempotent', async () => {
     const table = fresh();
     const first = await migrateToLatest(t.db, { tableName: table });
-    expect(first.results?.map((r) => r.status)).toEqual(['Success', 'Success']);
+    expect(first.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success']);
     const second = await migrateToLatest(t.db, { tableName: table });
     expect(second.results).toEqual([]);
     const store = new SessionStore(t.db, { tableName: table });
@@ -51,7 +51,7 @@ forEachDialect((spec) => {
     );
     expect(runs.filter((r) => r.status === 'rejected')).toEqual([]);
     const applied = runs.flatMap((r) => (r.status === 'fulfilled' ? (r.value.results ?? []) : []));
-    expect(applied.filter((r) => r.status === 'Success')).toHaveLength(2);
+    expect(applied.filter((r) => r.status === 'Success')).toHaveLength(3);
   });
 
   it('keeps migration bookkeeping per table name, so two session tables in one database both get created', async () => {
@@ -65,7 +65,7 @@ forEachDialect((spec) => {
     expect(await new SessionStore(t.db, { tableName: a }).readByToken(token)).toBeNull();
   });
 
-  it('adds the rotation-grace columns to a table made by the first migration, keeping its rows and sessions', async () => {
+  it('brings a table made by the first migration up to date, keeping its rows and sessions', async () => {
     const table = fresh();
     const first = sessionMigrations({ tableName: table });
     const only0001 = new Migrator({
@@ -90,6 +90,7 @@ forEachDialect((spec) => {
     const result = await migrateToLatest(t.db, { tableName: table });
     expect(result.results?.map((r) => [r.migrationName, r.status])).toEqual([
       [`sess_0002_previous_token_${table}`, 'Success'],
+      [`sess_0003_exact_user_id_${table}`, 'Success'],
     ]);
     const store = new SessionStore(t.db, { tableName: table });
     for (const { token, userId } of signedIn) {
@@ -149,7 +150,7 @@ forEachDialect(
           // A second app (another tenant) whose search_path does not reach the first schema.
           await sql`set search_path to ${sql.id(here)}`.execute(conn);
           const result = await migrateToLatest(conn, { tableName: table });
-          expect(result.results?.map((r) => r.status)).toEqual(['Success', 'Success']);
+          expect(result.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success']);
           const { token } = await new SessionStore(conn, { tableName: table }).create(meta(), 'alice');
           expect((await new SessionStore(conn, { tableName: table }).readByToken(token))?.userId).toBe(
             'alice',
@@ -177,10 +178,12 @@ it("exports the migrations for a user's own Migrator, keyed per table", () => {
   expect(Object.keys(sessionMigrations())).toEqual([
     'sess_0001_create_sess_sessions',
     'sess_0002_previous_token_sess_sessions',
+    'sess_0003_exact_user_id_sess_sessions',
   ]);
   expect(Object.keys(sessionMigrations({ tableName: 'app_sessions' }))).toEqual([
     'sess_0001_create_app_sessions',
     'sess_0002_previous_token_app_sessions',
+    'sess_0003_exact_user_id_app_sessions',
   ]);
   expect(() => sessionMigrations({ tableName: 'bad name; drop table x' })).toThrow(/tableName/);
 });

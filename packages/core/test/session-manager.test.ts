@@ -580,7 +580,7 @@ forEachDialect((spec) => {
       ['sign-in', {}, (m: SessionManager<Data>) => m.authenticate('bob')],
       ['a due touch', {}, () => {}],
       ['a due touch with a data change', {}, (m: SessionManager<Data>) => m.set('counter', 1)],
-      ['rotate without a touch due', { touchInterval: '1h' }, (m: SessionManager<Data>) => m.rotate()],
+      ['rotate without a touch due', { touchInterval: '50m' }, (m: SessionManager<Data>) => m.rotate()],
       ['rotate with a touch due', {}, (m: SessionManager<Data>) => m.rotate()],
       [
         'rotate, a data change and a touch due',
@@ -736,6 +736,26 @@ forEachDialect((spec) => {
       expect((await request(fresh, store({}, { secret: SECRET_B }))).manager.userId).toBe('bob');
     });
 
+    it('signs a cookie made with an older secret again with the newest at once, with no extra query', async () => {
+      const b = browser();
+      await request(b, store({}, { secret: SECRET_A }), (m) => m.authenticate('alice'));
+      const old = b.jar.get('_session') as string;
+      const rotated = store({}, { secret: [SECRET_B, SECRET_A] });
+      counter.reset();
+      const r = await request(b, rotated);
+      expect(r.manager.userId).toBe('alice');
+      expect(counter.queries).toBe(1);
+      const token = old.split('.')[0] as string;
+      expect(r.port.cookies).toHaveLength(1);
+      expect(r.port.cookies[0]?.value).toBe(signCookieValue(token, SECRET_B));
+      const row = await rotated.read(r.manager.current()?.id as string);
+      expect(r.port.cookies[0]?.attributes.expires.getTime()).toBe(row?.expiresAt.getTime());
+      // Removing the old secret now signs nobody out.
+      expect((await request(b, store({}, { secret: SECRET_B }))).manager.userId).toBe('alice');
+      // A cookie already signed with the newest secret is left alone.
+      expect((await request(b, rotated)).port.cookies).toEqual([]);
+    });
+
     it('rejects secrets shorter than 32 bytes at construction', () => {
       expect(() => store({}, { secret: 'short' })).toThrow(/cookie\.secret/);
       expect(() => store({}, { secret: [SECRET_A, 'short'] })).toThrow(/cookie\.secret.*entry 1/);
@@ -743,6 +763,25 @@ forEachDialect((spec) => {
   });
 
   describe('client metadata', () => {
+    it('believes only the forwarding header named by clientIpHeader', async () => {
+      const headers = {
+        forwarded: 'for=203.0.113.9',
+        'x-forwarded-for': '192.0.2.1',
+        'x-real-ip': '192.0.2.2',
+      };
+      const ipWith = async (clientIpHeader?: 'forwarded' | 'x-real-ip') => {
+        const s = store({
+          trustedProxies: ['198.51.100.0/24'],
+          ...(clientIpHeader ? { clientIpHeader } : {}),
+        });
+        const r = await request(browser(), s, (m) => m.authenticate('alice'), { headers });
+        return r.manager.current()?.ipAddress;
+      };
+      expect(await ipWith()).toBe('192.0.2.1');
+      expect(await ipWith('forwarded')).toBe('203.0.113.9');
+      expect(await ipWith('x-real-ip')).toBe('192.0.2.2');
+    });
+
     it('ignores forwarded headers from an untrusted peer', async () => {
       const s = store();
       const b = browser(CHROME_MAC, '198.51.100.10');
@@ -810,6 +849,34 @@ forEachDialect((spec) => {
       expect(error).toMatchObject({ code: 'STORE_FAILURE' });
       expect(b.jar.size).toBe(0);
       expect(await rowCount()).toBe(0);
+    });
+  });
+
+  describe('an outage during the request', () => {
+    it('refuses to sign out while the session could not be loaded, and keeps the cookie (no lie)', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      fault.fail();
+      const port = b.next();
+      const manager = new SessionManager<Data>(s, port);
+      await expect(manager.load()).rejects.toMatchObject({ code: 'STORE_FAILURE' });
+      fault.heal(); // the database answers again while the handler runs (onLoadError: 'anonymous')
+      for (const op of [
+        () => manager.logout(),
+        () => manager.logoutAll(),
+        () => manager.logoutOther(),
+        () => manager.revoke('x'),
+        () => manager.rotate(),
+        () => manager.authenticate('mallory'),
+        async () => manager.set('counter', 1),
+      ]) {
+        await expect(op()).rejects.toMatchObject({ code: 'STORE_FAILURE', status: 503 });
+      }
+      await manager.commit();
+      expect(port.cookies).toEqual([]);
+      expect(await rowCount()).toBe(1);
+      expect((await request(b, s)).manager.userId).toBe('alice');
     });
   });
 

@@ -437,6 +437,133 @@ forEachDialect((spec) => {
     });
   });
 
+  describe('input limits', () => {
+    it('compares user ids exactly, trailing spaces included (MySQL and MariaDB pad with spaces by default)', async () => {
+      const s = store({ maxSessionsPerUser: 1 });
+      const alice = await s.create(meta(), 'alice');
+      const impostor = await s.create(meta(), 'alice ');
+      expect((await s.listForUser('alice')).map((x) => x.id)).toEqual([alice.session.id]);
+      expect(await s.destroyForUser('alice ', alice.session.id)).toBe(false);
+      expect(await s.destroyAllForUser('alice ')).toBe(1);
+      expect((await s.readByToken(alice.token))?.userId).toBe('alice');
+      expect(await s.readByToken(impostor.token)).toBeNull();
+    });
+
+    it.each([
+      ['a NUL', 'ali\u0000ce'],
+      ['a control character', 'alice\n'],
+      ['a lone high surrogate', 'alice\ud800'],
+      ['a lone low surrogate', '\udc00alice'],
+      ['nothing', ''],
+      ['256 characters', 'a'.repeat(256)],
+    ])(
+      'refuses a user id with %s with INVALID_DATA on every method, with no query',
+      async (_name, userId) => {
+        const s = store();
+        for (const call of [
+          () => s.create(meta(), userId),
+          () => s.listForUser(userId),
+          () => s.destroyAllForUser(userId),
+          () => s.destroyAllExcept(userId, 'x'),
+          () => s.destroyForUser(userId, 'x'),
+        ]) {
+          await expect(call()).rejects.toMatchObject({ code: 'INVALID_DATA' });
+        }
+        expect(await rows()).toEqual([]);
+      },
+    );
+
+    it('accepts any other user id and stores it exactly: unicode, emoji, spaces inside, 255 characters', async () => {
+      const s = store();
+      for (const userId of ['ünïcødé', 'user 😀 42', ' leading', 'b'.repeat(255)]) {
+        const { token } = await s.create(meta(), userId);
+        expect((await s.readByToken(token))?.userId).toBe(userId);
+      }
+    });
+
+    it('refuses session data over maxDataBytes with INVALID_DATA, writing nothing', async () => {
+      const s = store({ maxDataBytes: 1000 });
+      await expect(s.create(meta(), 'alice', { blob: 'x'.repeat(1000) })).rejects.toMatchObject({
+        code: 'INVALID_DATA',
+        message: expect.stringContaining('maxDataBytes'),
+      });
+      expect(await rows()).toEqual([]);
+      const { session } = await s.create(meta(), 'alice', { small: 'ok' });
+      await expect(
+        s.applyChanges(
+          session.id,
+          { data: session.data, version: 0 },
+          { set: { blob: 'é'.repeat(500) }, remove: [] },
+        ),
+      ).rejects.toMatchObject({ code: 'INVALID_DATA' });
+      await expect(s.updateData(session.id, { blob: 'x'.repeat(2000) })).rejects.toMatchObject({
+        code: 'INVALID_DATA',
+      });
+      expect((await s.read(session.id))?.data).toEqual({ small: 'ok' });
+      expect(store().config.maxDataBytes).toBe(65_536);
+    });
+
+    it('refuses data nested deeper than 64 levels with INVALID_DATA, also 100,000 levels deep', async () => {
+      const s = store();
+      const nest = (depth: number) => {
+        let value: unknown = 1;
+        for (let i = 0; i < depth; i++) value = [value];
+        return value;
+      };
+      await s.create(meta(), 'alice', { ok: nest(60) });
+      for (const depth of [64, 100_000]) {
+        await expect(s.create(meta(), 'bob', { deep: nest(depth) })).rejects.toMatchObject({
+          code: 'INVALID_DATA',
+          message: expect.stringContaining('nested deeper than 64'),
+        });
+      }
+      expect(await rows()).toHaveLength(1);
+    });
+  });
+
+  describe('limits in force', () => {
+    it('does not open a session that outlived a ttl shortened since it was written', async () => {
+      const long = store({ ttl: '30d' });
+      const { token } = await long.create(meta(), 'alice');
+      clock.advance('3d'); // idle for 3 days; the row says it lives 27 more
+      const short = store({ ttl: '15m' });
+      const loaded = await short.loadByToken(token);
+      expect(loaded).toBe('expired');
+      expect(await short.readByToken(token)).toBeNull();
+      expect(await short.listForUser('alice')).toEqual([]);
+      expect((await long.readByToken(token))?.userId).toBe('alice');
+    });
+
+    it('does not open a session older than an absoluteTtl set or shortened since it was written', async () => {
+      const { token } = await store({ ttl: '30d' }).create(meta(), 'alice');
+      clock.advance('2h');
+      const capped = store({ ttl: '30d', absoluteTtl: '1h' });
+      expect(await capped.readByToken(token)).toBeNull();
+      expect(await capped.listForUser('alice')).toEqual([]);
+      expect((await store({ ttl: '30d', absoluteTtl: '3h' }).readByToken(token))?.userId).toBe('alice');
+    });
+  });
+
+  describe('concurrent writes', () => {
+    it('never fails "sign out everywhere" or "sign out other devices" against 20 concurrent sign-ins (deadlocks are retried)', async () => {
+      const s = store({ maxSessionsPerUser: 50 });
+      const failures: unknown[] = [];
+      for (let round = 0; round < 5; round++) {
+        const keep = await s.create(meta(), 'alice');
+        const results = await Promise.allSettled([
+          ...Array.from({ length: 20 }, () => s.create(meta(), 'alice')),
+          s.destroyAllExcept('alice', keep.session.id),
+          s.destroyAllForUser('alice'),
+          s.destroyAllExcept('alice', keep.session.id),
+        ]);
+        failures.push(
+          ...results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason),
+        );
+      }
+      expect(failures).toEqual([]);
+    });
+  });
+
   describe('database errors', () => {
     it('surfaces a driver error as STORE_FAILURE naming the operation, with the driver error as cause', async () => {
       const missing = new SessionStore(t.db, { tableName: uniqueTableName('missing'), now: clock.now });

@@ -47,14 +47,20 @@ function classify(sql: string): StatementKind {
 
 /**
  * Wraps a dialect so that every statement is first passed to `before(sql)`: it may record it, or throw to make
- * the database "fail" on purpose. The real driver runs everything else.
+ * the database "fail" on purpose. `after(sql)`, when given, runs once the statement has run and before its result
+ * is returned; a promise it returns holds the result back (a stalled database, a batch caught mid-transaction).
+ * The real driver runs everything else.
  */
-export function wrapDialect(dialect: Dialect, before: (sql: string) => void): Dialect {
+export function wrapDialect(
+  dialect: Dialect,
+  before: (sql: string) => void,
+  after?: (sql: string) => void | Promise<void>,
+): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),
     createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: () => wrapDriver(dialect.createDriver(), before),
+    createDriver: () => wrapDriver(dialect.createDriver(), before, after),
   };
 }
 
@@ -88,7 +94,11 @@ export function failingDialect(dialect: Dialect, fault: Fault): Dialect {
   });
 }
 
-function wrapDriver(driver: Driver, before: (sql: string) => void): Driver {
+function wrapDriver(
+  driver: Driver,
+  before: (sql: string) => void,
+  after?: (sql: string) => void | Promise<void>,
+): Driver {
   const wrap = (connection: DatabaseConnection): DatabaseConnection => ({
     executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
       try {
@@ -96,7 +106,12 @@ function wrapDriver(driver: Driver, before: (sql: string) => void): Driver {
       } catch (error) {
         return Promise.reject(error);
       }
-      return connection.executeQuery<R>(query);
+      const running = connection.executeQuery<R>(query);
+      if (!after) return running;
+      return running.then(async (result) => {
+        await after(query.sql);
+        return result;
+      });
     },
     streamQuery<R>(query: CompiledQuery, chunkSize?: number) {
       before(query.sql);
