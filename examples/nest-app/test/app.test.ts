@@ -39,10 +39,14 @@ forEachDialect(
           { name: '_session', path: '/', secure: true, httpOnly: true, sameSite: 'lax' },
         ]);
         expect(reply.cookies[0]?.maxAge).toBeGreaterThan(29 * 86_400);
-        expect((await laptop.request('GET', '/me')).body).toMatchObject({
+        const me = await laptop.request('GET', '/me');
+        expect(me.body).toMatchObject({
           user: { id: 'alice', name: 'Alice' },
           session: { id: reply.body.session.id },
         });
+        // The answer depends on the session: no cache may keep it.
+        expect(me.headers.get('cache-control')).toBe('private, no-store');
+        expect(me.headers.get('vary')).toMatch(/\bCookie\b/);
       });
 
       it('refuses a wrong password, an unknown user and a malformed body, and sets no cookie', async () => {

@@ -69,6 +69,12 @@ export interface SessionConfig {
    * data is read on every request, so keep large things in your own tables. At most 8 MiB. @default 65536 (64 KiB)
    */
   maxDataBytes: number;
+  /**
+   * Responses to requests that carry a session cookie or are signed in get `Cache-Control: private, no-store`, so no
+   * cache keeps a page that depends on the session. `false` leaves those to you. Responses that set or clear the
+   * cookie always get it. @default true
+   */
+  noStore: boolean;
   /** The one clock of the store. @default () => new Date() */
   now: () => Date;
   /** Lifecycle hook for audit logs and metrics; errors it throws are swallowed. @default none */
@@ -110,6 +116,7 @@ export interface ResolvedSessionConfig {
   readonly rotationGraceMs: number;
   readonly operationTimeoutMs: number;
   readonly maxDataBytes: number;
+  readonly noStore: boolean;
   readonly cookieName: string;
   readonly trustedProxies: TrustedProxies;
   readonly clientIpHeader: ClientIpHeader;
@@ -224,6 +231,8 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     maxDataBytes > 8 * 1024 * 1024
   )
     throw configError('maxDataBytes', `must be an integer from 2 to 8388608 (got ${String(maxDataBytes)})`);
+  const noStore = options.noStore ?? true;
+  if (typeof noStore !== 'boolean') throw configError('noStore', 'must be a boolean');
   const rotationGraceMs = durationToMs('rotationGrace', options.rotationGrace ?? 30);
   if (rotationGraceMs > MAX_ROTATION_GRACE_MS)
     throw configError(
@@ -241,6 +250,7 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     rotationGraceMs,
     operationTimeoutMs,
     maxDataBytes,
+    noStore,
     cookieName,
     trustedProxies: parseTrustedProxies(options.trustedProxies ?? []),
     clientIpHeader,

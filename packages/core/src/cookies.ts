@@ -86,3 +86,24 @@ export function getCookieFromHeader(header: string | null | undefined, name: str
   }
   return undefined;
 }
+
+/** Most values of one cookie name that are read from a `Cookie` header; more are ignored. */
+const MAX_SAME_NAME_COOKIES = 8;
+
+/**
+ * Every value of the named cookie in a `Cookie` request header, in order (a stale cookie of another path or domain
+ * comes with the same name), quotes removed, empty values skipped; at most 8.
+ */
+export function getCookiesFromHeader(header: string | null | undefined, name: string): string[] {
+  const values: string[] = [];
+  if (!header) return values;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    if (value !== '' && !values.includes(value)) values.push(value);
+    if (values.length === MAX_SAME_NAME_COOKIES) break;
+  }
+  return values;
+}

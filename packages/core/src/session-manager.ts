@@ -1,5 +1,5 @@
 import { buildSessionMeta, checkFingerprint, requestFingerprint, type SessionMeta } from './client-meta.js';
-import { cookieAttributes, readSessionCookie, sessionCookieValue } from './cookies.js';
+import { cookieAttributes, getCookiesFromHeader, readSessionCookie, sessionCookieValue } from './cookies.js';
 import { SessionError } from './errors.js';
 import type { RejectReason } from './events.js';
 import { checkDataValue, type SessionData, type SessionValues } from './session-data.js';
@@ -24,6 +24,9 @@ export interface CommitOptions {
   /** The handler threw or answered 5xx: no data flush and no touch (cookies for sessions already saved still go). */
   failed?: boolean | undefined;
 }
+
+/** Most values of the session cookie one request tries (each costs a lookup). */
+const MAX_COOKIES_TRIED = 3;
 
 type PendingCookie = { kind: 'set'; value: string; expiresAt: Date } | { kind: 'clear' } | null;
 
@@ -97,13 +100,32 @@ export class SessionManager<D extends object = SessionValues> {
   async load(): Promise<void> {
     if (this.#state !== 'new') return;
     this.#state = 'loaded';
-    const raw = this.#port.getCookie(this.#store.config.cookieName);
-    if (raw === undefined || raw === '') return;
-    this.#presented = raw;
+    const values = this.#cookieValues();
+    if (values.length === 0) return;
+    this.#presented = values[0];
+    // Several cookies of one name (a stale one of a longer Path, or of a parent domain): try each, and clear only
+    // when every one was read and names nothing (the clearing cookie may hit the real one).
+    let keep = values.length > MAX_COOKIES_TRIED;
+    for (const raw of values.slice(0, MAX_COOKIES_TRIED)) {
+      const outcome = await this.#open(raw);
+      if (outcome === 'opened') {
+        this.#presented = raw;
+        return;
+      }
+      if (outcome === 'keep') keep = true;
+    }
+    this.#dead = !keep;
+  }
+
+  /**
+   * Loads the session one cookie value names: `opened`, or why not: `dead` (nothing live: clear it) or `keep` (a
+   * session lives but may not open here: leave the cookie alone).
+   */
+  async #open(raw: string): Promise<'opened' | 'dead' | 'keep'> {
     const reading = readSessionCookie(raw, this.#store.cookieConfig);
     if (reading.kind !== 'token') {
       this.#reject(reading.kind, null);
-      return;
+      return 'dead';
     }
     let loaded: Awaited<ReturnType<SessionStore['loadByToken']>>;
     try {
@@ -114,16 +136,16 @@ export class SessionManager<D extends object = SessionValues> {
     }
     if (!loaded) {
       this.#reject('not_found', null);
-      return;
+      return 'dead';
     }
     if (loaded === 'expired') {
       this.#reject('expired', null);
-      return;
+      return 'dead';
     }
     if (loaded === 'replaced') {
       // Another tab rotated long ago; the browser most likely holds the new token already: do not clear it.
-      this.#reject('replaced', null, { keepCookie: true });
-      return;
+      this.#reject('replaced', null);
+      return 'keep';
     }
     const session = loaded.session as SessionData<D>;
     const config = this.#store.config;
@@ -131,8 +153,8 @@ export class SessionManager<D extends object = SessionValues> {
       ? checkFingerprint(session, this.#fingerprint(), config.fingerprintHeaders)
       : 'match';
     if (check === 'unverifiable') {
-      this.#reject('fingerprint_unverifiable', session, { keepCookie: true });
-      return;
+      this.#reject('fingerprint_unverifiable', session);
+      return 'keep';
     }
     if (check === 'mismatch') {
       this.#reject('fingerprint_mismatch', session);
@@ -144,7 +166,7 @@ export class SessionManager<D extends object = SessionValues> {
           throw error;
         }
       }
-      return;
+      return 'dead';
     }
     this.#session = session;
     this.#version = loaded.version;
@@ -158,6 +180,16 @@ export class SessionManager<D extends object = SessionValues> {
         expiresAt: session.expiresAt,
       };
     }
+    return 'opened';
+  }
+
+  /** The request's values of the session cookie: all of them from the `Cookie` header, else the port's one. */
+  #cookieValues(): string[] {
+    const name = this.#store.config.cookieName;
+    const values = getCookiesFromHeader(this.#port.getHeader('cookie'), name);
+    if (values.length > 0) return values;
+    const one = this.#port.getCookie(name);
+    return one === undefined || one === '' ? [] : [one];
   }
 
   /**
@@ -224,7 +256,11 @@ export class SessionManager<D extends object = SessionValues> {
     } else {
       wrote = false;
     }
-    if (wrote) port.setHeader?.('Cache-Control', 'no-store');
+    // A response that sets or clears the cookie, or whose content depends on the session, is never stored by a
+    // shared or browser cache (a proxy must not serve alice's page to bob; the back button must not show it).
+    if (wrote || (this.#store.config.noStore && (this.#presented !== undefined || this.#session !== null))) {
+      port.setHeader?.('Cache-Control', 'private, no-store');
+    }
     if (failure !== undefined) throw failure;
   }
 
@@ -426,12 +462,8 @@ export class SessionManager<D extends object = SessionValues> {
     }
   }
 
-  #reject(
-    reason: RejectReason,
-    session: SessionData<D> | null,
-    options: { keepCookie?: boolean } = {},
-  ): void {
-    if (!options.keepCookie) this.#dead = true;
+  /** Reports a cookie that opened nothing (whether it is cleared is for `load()` to decide). */
+  #reject(reason: RejectReason, session: SessionData<D> | null): void {
     this.#store.emitEvent({
       type: 'rejected',
       reason,

@@ -18,7 +18,10 @@ export interface CookieAttributes {
  * Framework packages implement it; tests use `MemoryPort` from `@sess/core/testing`.
  */
 export interface SessionPort {
-  /** The value of the named request cookie, or `undefined` when the request has none. */
+  /**
+   * The value of the named request cookie, or `undefined` when the request has none. The manager reads every value
+   * of the name from the `Cookie` header (through `getHeader`) and asks this only when there is no such header.
+   */
   getCookie(name: string): string | undefined;
   /** A request header, case-insensitive, or `undefined`. */
   getHeader(name: string): string | undefined;
@@ -27,7 +30,8 @@ export interface SessionPort {
   /** Sets a response cookie; a clearing cookie has `maxAge: 0`. */
   setCookie(name: string, value: string, attributes: CookieAttributes): void;
   /**
-   * Sets a response header: `Cache-Control: no-store` and `Vary: Cookie` (merge `Vary` with existing values).
+   * Sets a response header: `Cache-Control: private, no-store` and `Vary: Cookie` (merge `Vary` with existing
+   * values).
    * Omit it where there is no response to write headers on (a server action).
    */
   setHeader?(name: 'Cache-Control' | 'Vary', value: string): void;

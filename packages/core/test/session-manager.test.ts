@@ -174,7 +174,7 @@ forEachDialect((spec) => {
       const { port, manager } = await request(b, s);
       expect(manager.isAuthenticated).toBe(false);
       expect(port.cookies[0]).toMatchObject({ name: '_session', value: '', attributes: { maxAge: 0 } });
-      expect(port.headers['Cache-Control']).toBe('no-store');
+      expect(port.headers['Cache-Control']).toBe('private, no-store');
       expect(events).toMatchObject([{ type: 'rejected', reason: 'not_found' }]);
       expect(b.jar.size).toBe(0);
     });
@@ -265,7 +265,7 @@ forEachDialect((spec) => {
       const cookie = b.jar.get('_session') as string;
       const out = await request(b, s, (m) => m.logout());
       expect(out.port.cookies[0]?.attributes.maxAge).toBe(0);
-      expect(out.port.headers['Cache-Control']).toBe('no-store');
+      expect(out.port.headers['Cache-Control']).toBe('private, no-store');
       const replay = await request(b, s, (m) => m.userId, { cookies: { _session: cookie } });
       expect(replay.manager.isAuthenticated).toBe(false);
       expect(await rowCount()).toBe(0);
@@ -285,7 +285,7 @@ forEachDialect((spec) => {
         attributes: { path: '/', secure: true, httpOnly: true, sameSite: 'lax', maxAge: 86_400 },
       });
       expect(signIn.port.cookies[0]?.attributes.domain).toBeUndefined();
-      expect(signIn.port.headers['Cache-Control']).toBe('no-store');
+      expect(signIn.port.headers['Cache-Control']).toBe('private, no-store');
       const out = await request(b, s, (m) => m.logout());
       expect(out.port.cookies[0]?.attributes).toMatchObject({
         path: '/',
@@ -408,7 +408,7 @@ forEachDialect((spec) => {
       expect(due.port.cookies).toMatchObject([
         { name: '_session', value: cookie, attributes: { maxAge: 86_400 } },
       ]);
-      expect(due.port.headers['Cache-Control']).toBe('no-store');
+      expect(due.port.headers['Cache-Control']).toBe('private, no-store');
       const row = await s.read(due.manager.current()?.id as string);
       expect(row?.lastActiveAt).toEqual(clock.now());
       expect(row?.expiresAt.getTime()).toBe(clock.now().getTime() + 86_400_000);
@@ -849,6 +849,58 @@ forEachDialect((spec) => {
       expect(error).toMatchObject({ code: 'STORE_FAILURE' });
       expect(b.jar.size).toBe(0);
       expect(await rowCount()).toBe(0);
+    });
+  });
+
+  describe('several cookies of one name', () => {
+    it('tries each: a stale cookie of a longer Path sent first does not sign the user out, and nothing is cleared', async () => {
+      const s = store();
+      const b = browser();
+      await request(b, s, (m) => m.authenticate('alice'));
+      const real = b.jar.get('_session') as string;
+      await request(browser(), s, (m) => m.authenticate('mallory'));
+      const stale = 'f'.repeat(64);
+      for (const cookie of [
+        `_session=${stale}; _session=${real}`,
+        `theme=dark; _session="${stale}"; _session="${real}"`,
+      ]) {
+        const r = await request(browser(), s, () => {}, { headers: { cookie } });
+        expect(r.manager.userId, cookie).toBe('alice');
+        expect(r.port.cookies).toEqual([]);
+      }
+    });
+
+    it('clears only when every value was read and named nothing', async () => {
+      const s = store();
+      const dead = (n: number) => n.toString(16).padStart(64, '0');
+      const two = await request(browser(), s, () => {}, {
+        headers: { cookie: `_session=${dead(1)}; _session=${dead(2)}` },
+      });
+      expect(two.port.cookies.map((c) => c.attributes.maxAge)).toEqual([0]);
+      // More values than are tried (3): one not read may be the real one, so none is cleared.
+      const many = await request(browser(), s, () => {}, {
+        headers: { cookie: [1, 2, 3, 4].map((n) => `_session=${dead(n)}`).join('; ') },
+      });
+      expect(many.manager.isAuthenticated).toBe(false);
+      expect(many.port.cookies).toEqual([]);
+    });
+  });
+
+  describe('caching', () => {
+    it('marks every response that depends on the session private, no-store, and noStore: false leaves them alone', async () => {
+      const b = browser();
+      await request(b, store(), (m) => m.authenticate('alice'));
+      const signedIn = await request(b, store());
+      expect(signedIn.port.cookies).toEqual([]);
+      expect(signedIn.port.headers['Cache-Control']).toBe('private, no-store');
+      expect(signedIn.port.headers.Vary).toBe('Cookie');
+      const optedOut = await request(b, store({ noStore: false }));
+      expect(optedOut.port.headers['Cache-Control']).toBeUndefined();
+      // ... except a response that sets or clears the cookie.
+      const out = await request(b, store({ noStore: false }), (m) => m.logout());
+      expect(out.port.headers['Cache-Control']).toBe('private, no-store');
+      // A request without a session cookie does not depend on a session.
+      expect((await request(browser(), store())).port.headers['Cache-Control']).toBeUndefined();
     });
   });
 

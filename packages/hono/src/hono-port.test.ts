@@ -53,7 +53,7 @@ describe('the Hono port after the route answered', () => {
     expect(res.status).toBe(302);
     expect(res.headers.get('Location')).toBe('http://localhost/elsewhere');
     expect(res.headers.get('Vary')).toBe('Cookie');
-    expect(res.headers.get('Cache-Control')).toBe('no-store');
+    expect(res.headers.get('Cache-Control')).toBe('private, no-store');
     expect(parseSetCookies(res.headers)[0]?.maxAge).toBe(0);
   });
 });

@@ -96,6 +96,11 @@ forEachDialect(
         return c.json({ ok: true });
       });
       app.post('/logout-other', async (c) => c.json({ destroyed: await c.get('session').logoutOther() }));
+      app.post('/logout-while-db-returns', async (c) => {
+        fault.heal(); // the database answers again while the route runs
+        await c.get('session').logout();
+        return c.json({ ok: true });
+      });
       app.post('/revoke/:id', async (c) => {
         await c.get('session').revoke(c.req.param('id'));
         return c.json({ ok: true });
@@ -142,7 +147,7 @@ forEachDialect(
       expect(res.headers.get('cache-control')).toBeNull();
     });
 
-    it('signs in with a Secure HttpOnly SameSite=Lax cookie and Cache-Control: no-store', async () => {
+    it('signs in with a Secure HttpOnly SameSite=Lax cookie and Cache-Control: private, no-store', async () => {
       const client = new AppClient(makeApp());
       const res = await client.post('/login/alice');
       const [cookie, ...others] = parseSetCookies(res.headers);
@@ -155,7 +160,7 @@ forEachDialect(
         sameSite: 'lax',
       });
       expect(cookie?.maxAge).toBe(30 * 86_400);
-      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
       expect(res.headers.get('vary')).toBe('Cookie');
     });
 
@@ -167,7 +172,7 @@ forEachDialect(
       expect(counter.queries).toBe(1);
       expect(counter.writes).toBe(0);
       expect(res.headers.getSetCookie()).toEqual([]);
-      expect(res.headers.get('cache-control')).toBeNull();
+      expect(res.headers.get('cache-control')).toBe('private, no-store'); // the page depends on the session
       expect(res.headers.get('vary')).toBe('Cookie');
     });
 
@@ -188,7 +193,7 @@ forEachDialect(
         httpOnly: true,
       });
       expect(cleared?.maxAge).toBe(0);
-      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
       expect(client.jar.has('_session')).toBe(false);
     });
 
@@ -256,6 +261,17 @@ forEachDialect(
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ error: { code: 'STORE_FAILURE' } });
       expect(res.headers.getSetCookie()).toEqual([]);
+    });
+
+    it('answers 503 to a logout on a route that opted out of a failed load, keeping the cookie and the session', async () => {
+      const app = makeApp({ onLoadError: 'anonymous' });
+      const { client } = await signedIn(app);
+      fault.fail();
+      const res = await client.post('/logout-while-db-returns');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: { code: 'STORE_FAILURE' } });
+      expect(res.headers.getSetCookie()).toEqual([]);
+      expect(await (await client.request('/whoami')).json()).toMatchObject({ userId: 'alice' });
     });
 
     it('flushes two data changes in one write after the route', async () => {
@@ -334,7 +350,7 @@ forEachDialect(
       const res = await client.request('/whoami');
       const [cookie] = parseSetCookies(res.headers);
       expect(cookie).toMatchObject({ name: '_session', value: token, maxAge: 30 * 86_400 });
-      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('cache-control')).toBe('private, no-store');
       expect(counter.writes).toBe(1);
     });
 

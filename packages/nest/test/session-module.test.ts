@@ -59,7 +59,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
     expect(cookie?.sameSite).toBe('strict');
     expect(cookie?.value).toMatch(/^[0-9a-f]{64}$/);
     expect(cookie?.expires?.getTime()).toBe(clock.now().getTime() + 3600_000);
-    expect(reply.headers.get('cache-control')).toBe('no-store');
+    expect(reply.headers.get('cache-control')).toBe('private, no-store');
     expect(reply.headers.get('vary')).toMatch(/\bCookie\b/i);
     const rows = await store.listForUser('alice');
     expect(rows.map((r) => r.id)).toEqual([reply.body.id]);

@@ -42,7 +42,7 @@ describe('sessionProxy (proxy.ts)', () => {
       httpOnly: true,
       secure: true,
     });
-    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
     expect(t.counter.writes).toBe(1);
     const [session] = await t.store.listForUser('alice');
     expect(session?.lastActiveAt).toEqual(t.clock.now());

@@ -46,7 +46,7 @@ describe('withSession (route handlers)', () => {
     const [cookie, ...rest] = parseSetCookies(response.headers);
     expect(rest).toHaveLength(0);
     expectNewSessionCookie(cookie);
-    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
     expect(response.headers.get('vary')).toBe('Cookie');
     expect(await response.json()).toEqual({ ok: true });
   });
@@ -106,7 +106,7 @@ describe('withSession (route handlers)', () => {
     expect(t.counter.writes).toBe(0);
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(response.headers.get('vary')).toBe('Cookie');
-    expect(response.headers.get('cache-control')).toBeNull();
+    expect(response.headers.get('cache-control')).toBe('private, no-store'); // the answer depends on the session
   });
 
   it('keeps the session when the Accept-Encoding changes, as in the render Next.js runs after an action redirect', async () => {
@@ -236,7 +236,7 @@ describe('withSession (route handlers)', () => {
     const [cookie] = parseSetCookies(response.headers);
     expect(cookie?.value).toBe(token);
     expect(cookie?.maxAge).toBe(30 * 24 * 3600);
-    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
     expect(t.counter.writes).toBe(1);
   });
 
@@ -320,10 +320,16 @@ describe('store configuration', () => {
     const fingerprintHeaders = ['user-agent', 'accept-encoding'];
     const store = new SessionStore(t.db, { tableName: TABLE, fingerprintHeaders });
     expect(() => createSessionHandlers({ store })).toThrow(/fingerprintHeaders.*accept-encoding/);
-    const lenient = new SessionStore(t.db, { tableName: TABLE, fingerprintHeaders, validateFingerprint: false });
+    const lenient = new SessionStore(t.db, {
+      tableName: TABLE,
+      fingerprintHeaders,
+      validateFingerprint: false,
+    });
     expect(() => createSessionHandlers({ store: lenient })).not.toThrow();
     // The default fingerprint (browser and OS family) needs no configuration in Next.js.
-    expect(() => createSessionHandlers({ store: new SessionStore(t.db, { tableName: TABLE }) })).not.toThrow();
+    expect(() =>
+      createSessionHandlers({ store: new SessionStore(t.db, { tableName: TABLE }) }),
+    ).not.toThrow();
   });
 
   it('rejects such a store made by a factory on first use', async () => {

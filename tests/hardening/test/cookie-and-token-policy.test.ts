@@ -130,15 +130,19 @@ describe('cookie and token policy through the demo app', () => {
     expect(JSON.parse((await attacker.request('/hardening/whoami')).body)).toEqual({ user: null });
   });
 
-  it('marks responses that set or clear the cookie Cache-Control: no-store, and session pages Vary: Cookie', async () => {
+  it('marks responses that set or clear the cookie, and the pages that show the session, private, no-store and Vary: Cookie', async () => {
     const b = browser(app);
     const login = await b.post('/login', { username: 'alice', password: 'wonderland' });
-    expect(login.res.headers.get('cache-control')).toBe('no-store');
-    const home = await b.request('/');
-    expect(home.res.headers.get('vary')).toMatch(/\bCookie\b/);
+    expect(login.res.headers.get('cache-control')).toBe('private, no-store');
+    for (const page of ['/', '/devices']) {
+      const res = (await b.request(page)).res;
+      expect(res.status, page).toBe(200);
+      expect(res.headers.get('cache-control'), page).toBe('private, no-store');
+      expect(res.headers.get('vary'), page).toMatch(/\bCookie\b/);
+    }
     const logout = await b.post('/logout', {});
     expect(b.last.cookies).toMatchObject([{ name: '__Host-session', value: '', maxAge: 0 }]);
-    expect(logout.res.headers.get('cache-control')).toBe('no-store');
+    expect(logout.res.headers.get('cache-control')).toBe('private, no-store');
   });
 
   it('ends a session after 30 idle minutes, and at the 8-hour absolute deadline however active it is', async () => {
