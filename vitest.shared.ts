@@ -3,7 +3,7 @@ import { defineConfig, type ViteUserConfig } from 'vitest/config';
 /** What a package may change in {@link vitestConfig}: a global setup, longer or shorter timeouts. */
 export type TestOverrides = Pick<
   NonNullable<ViteUserConfig['test']>,
-  'globalSetup' | 'testTimeout' | 'hookTimeout' | 'include'
+  'globalSetup' | 'testTimeout' | 'hookTimeout' | 'include' | 'typecheck'
 >;
 
 /**

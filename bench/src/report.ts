@@ -477,7 +477,7 @@ export function renderMarkdown(report: BenchReport, chart: string | null): strin
     '- **Hono + @sess/hono**: `app.use(session({ store }))`, `GET /me` behind `requireSession()` answers ' +
       "`c.get('session').get('name')`. Store defaults (touch interval 5 min, fingerprint check on). SQLite: a WAL file " +
       'with `synchronous = NORMAL`; the recommended rows wrap the driver handle with `withStatementCache` (SQLite) or ' +
-      '`withPreparedStatements` (PostgreSQL) from `@sess/core`; the other rows give Kysely the bare handle. The ' +
+      '`withPreparedStatements` (PostgreSQL) from `@sess/core/drivers`; the other rows give Kysely the bare handle. The ' +
       'sessions are created when the servers start, so when a run lasts longer than the touch interval each session ' +
       'is touched once (one `UPDATE` per session, then none for another 5 minutes): up to 100 writes in a round, which ' +
       'the writes/req column shows as about 0.001 and the cross-check as rows updated.',

@@ -9,13 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  migrateToLatest,
-  SessionStore,
-  SessionToken,
-  withPreparedStatements,
-  withStatementCache,
-} from '@sess/core';
+import { migrateToLatest, SessionStore, SessionToken } from '@sess/core';
+import { withPreparedStatements, withStatementCache } from '@sess/core/drivers';
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';

@@ -9,13 +9,9 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import {
-  getCookieFromHeader,
-  migrateToLatest,
-  SessionStore,
-  SessionToken,
-  withStatementCache,
-} from '@sess/core';
+import { migrateToLatest, SessionStore, SessionToken } from '@sess/core';
+import { getCookieFromHeader } from '@sess/core/adapter';
+import { withStatementCache } from '@sess/core/drivers';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { Kysely, SqliteDialect } from 'kysely';

@@ -57,6 +57,10 @@ export function app(): Promise<App> {
 
 /** One line per session event; never the token (events do not carry it). */
 function logSessionEvent(event: SessionEvent): void {
+  if (event.type === 'store_failure') {
+    console.error(`[sess] ${event.at.toISOString()} store_failure ${event.operation}: ${event.message}`);
+    return;
+  }
   const why = 'reason' in event ? ` (${event.reason})` : '';
   const device = event.meta ? ` ${event.meta.deviceName}` : '';
   console.log(

@@ -144,7 +144,7 @@ const MAX_ROTATION_GRACE_MS = 5 * 60_000;
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-/** Returns `name` when it is a plain SQL identifier; otherwise throws `INVALID_CONFIG` naming `tableName`. @internal */
+/** Returns `name` when it is a plain SQL identifier (a session table name); otherwise throws `INVALID_CONFIG` naming `tableName`. */
 export function checkTableName(name: unknown): string {
   if (typeof name !== 'string' || !TABLE_NAME.test(name)) {
     throw configError(

@@ -59,7 +59,10 @@ export class SessionError extends Error {
   }
 }
 
-/** Builds the `INVALID_CONFIG` error for a configuration field. @internal */
+/**
+ * Builds the `INVALID_CONFIG` error for a configuration field, with the message every sess package uses:
+ * "Invalid sess configuration: \`field\` rule."
+ */
 export function configError(field: string, rule: string): SessionError {
   return new SessionError('INVALID_CONFIG', `Invalid sess configuration: \`${field}\` ${rule}.`);
 }

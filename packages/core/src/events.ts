@@ -1,3 +1,5 @@
+import type { SessionError } from './errors.js';
+
 /** Why a session was destroyed. */
 export type DestroyReason =
   | 'logout'
@@ -47,6 +49,17 @@ export type SessionEvent =
     }
   | { type: 'rotated'; sessionId: string; userId: string; at: Date; meta: EventMeta | null }
   | { type: 'touched'; sessionId: string; userId: string; at: Date; expiresAt: Date; meta: EventMeta | null }
+  | {
+      /**
+       * The database failed an operation (the request answered 503). `message` has the driver's words (tokens
+       * masked): log it here; no response carries it.
+       */
+      type: 'store_failure';
+      operation: string;
+      message: string;
+      error: SessionError;
+      at: Date;
+    }
   | {
       type: 'rejected';
       reason: RejectReason;

@@ -245,7 +245,7 @@ export class SessionStore {
         this.#db.executeQuery<SessionRow>({ ...this.#readByTokenQuery, parameters: [hash, nowMs] }),
       );
     } catch (error) {
-      throw storeFailure('readByToken', error);
+      throw this.#failure('readByToken', error);
     }
     const row = result.rows[0];
     if (row) {
@@ -263,7 +263,7 @@ export class SessionStore {
         this.#db.executeQuery({ ...this.#readByPreviousTokenQuery, parameters: [hash, nowMs] }),
       );
     } catch (error) {
-      throw storeFailure('readByToken', error);
+      throw this.#failure('readByToken', error);
     }
     const row = result.rows[0];
     if (!row) return null;
@@ -616,7 +616,7 @@ export class SessionStore {
             await sleep(Math.random() * 5 * Math.min(attempt, 10));
             continue;
           }
-          throw storeFailure(op, error);
+          throw this.#failure(op, error);
         }
       }
     };
@@ -636,12 +636,12 @@ export class SessionStore {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         if (state) state.timedOut = true;
-        reject(
-          new SessionError(
-            'STORE_FAILURE',
-            `SessionStore.${op} failed: the database did not answer within ${ms} ms (operationTimeout). Check that it is reachable and not overloaded.`,
-          ),
+        const error = new SessionError(
+          'STORE_FAILURE',
+          `SessionStore.${op} failed: the database did not answer within ${ms} ms (operationTimeout). Check that it is reachable and not overloaded.`,
         );
+        this.#emitFailure(op, error);
+        reject(error);
       }, ms);
     });
     work.catch(() => {}); // abandoned after a timeout: its late failure is not an unhandled rejection
@@ -684,7 +684,7 @@ export class SessionStore {
     return abs !== null && Number(row.created_at) + abs <= nowMs;
   }
 
-  /** `expiresAt`, capped by the absolute deadline (`createdAt + absoluteTtl`) when `absoluteTtl` is set. */
+  /** `expiresAt`, capped by the absolute deadline (`createdAt + absoluteTtl`) when `absoluteTtl` is set. @internal */
   cappedExpiry(expiresAt: Date, createdAt: Date): Date {
     return new Date(this.#capExpiry(expiresAt.getTime(), createdAt.getTime()));
   }
@@ -698,6 +698,18 @@ export class SessionStore {
     const abs = this.config.absoluteTtlMs;
     if (abs === null) return expiresMs;
     return sql<number>`case when created_at + ${abs} < ${expiresMs} then created_at + ${abs} else ${expiresMs} end`;
+  }
+
+  /** `error` as a `STORE_FAILURE` naming `op`, reported to the `onEvent` hook (a `SessionError` passes as it is). */
+  #failure(op: string, error: unknown): SessionError {
+    if (error instanceof SessionError) return error;
+    const failure = storeFailure(op, error);
+    this.#emitFailure(op, failure);
+    return failure;
+  }
+
+  #emitFailure(op: string, error: SessionError): void {
+    this.#emit({ type: 'store_failure', operation: op, message: error.message, error, at: this.now() });
   }
 
   #emit(event: SessionEvent): void {

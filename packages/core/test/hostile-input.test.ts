@@ -6,16 +6,9 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { Kysely, SqliteDialect } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  clientIp,
-  getCookieFromHeader,
-  migrateToLatest,
-  parseDevice,
-  parseTrustedProxies,
-  SessionError,
-  SessionManager,
-  SessionStore,
-} from '../src/index.js';
+import { getCookieFromHeader } from '../src/adapter.js';
+import { clientIp, parseDevice, parseTrustedProxies } from '../src/client.js';
+import { migrateToLatest, SessionError, SessionManager, SessionStore } from '../src/index.js';
 import { MemoryBrowser, MemoryPort } from '../src/testing/index.js';
 
 const SECRET = 'property-test-secret-of-at-least-32-bytes';

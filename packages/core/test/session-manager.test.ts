@@ -2,6 +2,7 @@ import { countRows, forEachDialect, uniqueTableName, useTestDatabase } from '@se
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signCookieValue } from '../src/adapter.js';
 import {
   type CookieOptions,
   migrateToLatest,
@@ -10,7 +11,6 @@ import {
   SessionManager,
   type SessionOptions,
   SessionStore,
-  signCookieValue,
 } from '../src/index.js';
 import {
   countingDialect,
@@ -37,7 +37,14 @@ interface Outcome {
   commitError?: unknown;
 }
 
-/** One request the way a framework package runs it: load, handler, commit (failed when the handler threw). */
+/** What a handler throws on purpose, to test the failed-request path. Anything else it throws fails the test. */
+class HandlerFailure extends Error {}
+
+/**
+ * One request the way a framework package runs it: load, handler, commit (failed when the handler threw). An
+ * error the handler throws (a failed `expect` inside it too) is rethrown after the commit, unless it is a
+ * {@link HandlerFailure}.
+ */
 async function request(
   browser: MemoryBrowser,
   store: SessionStore,
@@ -53,11 +60,13 @@ async function request(
     outcome.loadError = error;
     return outcome; // the adapter answers 503 here
   }
+  let thrown: unknown;
   let failed = false;
   try {
     await handler(manager);
-  } catch {
+  } catch (error) {
     failed = true;
+    thrown = error;
   }
   try {
     await manager.commit({ failed });
@@ -65,6 +74,7 @@ async function request(
     outcome.commitError = error;
   }
   browser.receive(port);
+  if (failed && !(thrown instanceof HandlerFailure)) throw thrown;
   return outcome;
 }
 
@@ -614,7 +624,7 @@ forEachDialect((spec) => {
       counter.reset();
       const r = await request(b, s, (m) => {
         m.set('counter', 2);
-        throw new Error('handler failed');
+        throw new HandlerFailure('handler failed');
       });
       expect(counter.writes).toBe(0);
       expect(r.port.cookies).toEqual([]);
@@ -626,7 +636,7 @@ forEachDialect((spec) => {
       const b = browser();
       await request(b, s, async (m) => {
         await m.authenticate('alice');
-        throw new Error('after sign-in');
+        throw new HandlerFailure('after sign-in');
       });
       expect(b.jar.has('_session')).toBe(true);
       expect((await request(b, s)).manager.userId).toBe('alice');
@@ -844,7 +854,7 @@ forEachDialect((spec) => {
         fault.fail();
         error = await m.authenticate('alice').catch((e: unknown) => e);
         fault.heal();
-        throw error;
+        throw new HandlerFailure('authenticate failed');
       });
       expect(error).toMatchObject({ code: 'STORE_FAILURE' });
       expect(b.jar.size).toBe(0);

@@ -4,6 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   migrateToLatest,
   SessionError,
+  type SessionEvent,
   type SessionOptions,
   SessionStore,
   SessionToken,
@@ -575,6 +576,23 @@ forEachDialect((spec) => {
       await expectStoreFailure(missing.cleanupExpired(), 'cleanupExpired');
       await expectStoreFailure(missing.touch('x', clock.now()), 'touch');
       await expectStoreFailure(missing.destroyAllForUser('alice'), 'destroyAllForUser');
+    });
+
+    it("reports a database failure to onEvent with the driver's words, naming the operation", async () => {
+      const events: SessionEvent[] = [];
+      const missing = new SessionStore(t.db, {
+        tableName: uniqueTableName('missing'),
+        now: clock.now,
+        onEvent: (e) => void events.push(e),
+      });
+      await expectStoreFailure(missing.readByToken(SessionToken.generate()), 'readByToken');
+      await expectStoreFailure(missing.destroyAllForUser('alice'), 'destroyAllForUser');
+      expect(events.map((e) => e.type === 'store_failure' && e.operation)).toEqual([
+        'readByToken',
+        'destroyAllForUser',
+      ]);
+      const [first] = events;
+      expect(first?.type === 'store_failure' && first.message).toMatch(/exist|no such table/i);
     });
 
     it('answers INVALID_DATA for a row whose data is not JSON, and changes nothing', async () => {

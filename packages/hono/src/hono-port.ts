@@ -1,4 +1,4 @@
-import { getCookieFromHeader, type SessionPort, serializeCookie } from '@sess/core';
+import { getCookieFromHeader, mergeVary, type SessionPort, serializeCookie } from '@sess/core/adapter';
 import type { Context } from 'hono';
 
 /**
@@ -38,16 +38,4 @@ function setResponseHeader(c: Context, name: string, value: string, append: bool
     }
   }
   c.header(name, value, append ? { append: true } : undefined);
-}
-
-/** Adds `value` to a `Vary` header list unless it (or `*`) is already there, ignoring case. */
-function mergeVary(existing: string | null, value: string): string {
-  if (!existing) return value;
-  const values = existing
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
-  const lower = value.toLowerCase();
-  if (values.some((v) => v === '*' || v.toLowerCase() === lower)) return values.join(', ');
-  return [...values, value].join(', ');
 }

@@ -1,4 +1,5 @@
 import { SessionError, SessionManager, type SessionStore, type SessionValues } from '@sess/core';
+import { configError, handlerFailed, type LoadErrorMode } from '@sess/core/adapter';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { GetConnInfo } from 'hono/conninfo';
 import { jsonErrorResponse, type SessionErrorResponder } from './error-response.js';
@@ -15,7 +16,7 @@ import { honoSessionPort } from './hono-port.js';
  * app.use(session<Data>({ store }))
  * ```
  */
-export type SessionEnv<D extends SessionValues = SessionValues> = {
+export type SessionEnv<D extends object = SessionValues> = {
   Variables: { session: SessionManager<D> };
 };
 
@@ -24,7 +25,7 @@ export type SessionEnv<D extends SessionValues = SessionValues> = {
  * with the error (503) without running the route; `'anonymous'` runs the route as an anonymous request
  * (`c.get('session').loadFailed` is true). Either way the cookie is kept.
  */
-export type LoadErrorMode = 'respond' | 'anonymous';
+export type { LoadErrorMode };
 
 /** Options of {@link session}. */
 export interface SessionMiddlewareOptions {
@@ -97,15 +98,12 @@ function loadNodeConnInfo(): Promise<GetConnInfo | null> {
  * })
  * ```
  */
-export function session<D extends SessionValues = SessionValues>(
+export function session<D extends object = SessionValues>(
   options: SessionMiddlewareOptions,
 ): MiddlewareHandler<SessionEnv<D>> {
   const store = options?.store;
-  if (!store || typeof store.loadByToken !== 'function') {
-    throw new SessionError(
-      'INVALID_CONFIG',
-      'Invalid sess configuration: `store` must be a SessionStore, e.g. session({ store: new SessionStore(db) }).',
-    );
+  if (!store || typeof store.readByToken !== 'function') {
+    throw configError('store', 'must be a SessionStore, e.g. session({ store: new SessionStore(db) })');
   }
   const onLoadError = options.onLoadError ?? 'respond';
   const respond = options.errorResponse ?? jsonErrorResponse;
@@ -143,7 +141,7 @@ export function session<D extends SessionValues = SessionValues>(
       throw error;
     }
     // Hono hands a route's error to app.onError before this middleware sees it: c.error says it happened.
-    const failed = c.error !== undefined || c.res.status >= 500;
+    const failed = handlerFailed(c.res.status, c.error !== undefined);
     if (c.error instanceof SessionError) c.res = await respond(c.error, c);
     try {
       await manager.commit({ failed });

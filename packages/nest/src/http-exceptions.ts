@@ -7,15 +7,16 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { SessionError } from '@sess/core';
+import { sessionErrorBody } from '@sess/core/adapter';
 
 const logger = new Logger('SessionModule');
 
 /**
- * Turns a `SessionError` into the Nest HTTP exception of its status: `UNAUTHENTICATED` → 401
- * `UnauthorizedException`, `SESSION_NOT_FOUND` → 404 `NotFoundException`, `STORE_FAILURE` → 503
- * `ServiceUnavailableException` (with a message that does not describe the database); any other status → an
- * `HttpException` of that status. The `SessionError` is kept as `cause`. The module's interceptor and guard apply
- * it for you; use it in code of your own that runs outside them (a custom guard or middleware).
+ * Turns a `SessionError` into the Nest HTTP exception of its status (`UnauthorizedException` 401,
+ * `NotFoundException` 404, `ServiceUnavailableException` 503, `InternalServerErrorException` 500), whose body is the one every sess package answers:
+ * `{ "error": { "code", "message" } }`. A store failure or a server-side error gets a fixed message: the database's
+ * own words never reach a client. The `SessionError` is kept as `cause`. The module's interceptor and guard apply it
+ * for you; use it in code of your own that runs outside them (a custom guard or middleware).
  *
  * @example
  * ```ts
@@ -25,18 +26,19 @@ const logger = new Logger('SessionModule');
  * ```
  */
 export function toHttpException(error: SessionError): HttpException {
+  const body = sessionErrorBody(error);
   const options = { cause: error, description: error.code };
   switch (error.status) {
     case 401:
-      return new UnauthorizedException(error.message, options);
+      return new UnauthorizedException(body, options);
     case 404:
-      return new NotFoundException(error.message, options);
+      return new NotFoundException(body, options);
     case 503:
-      return new ServiceUnavailableException('The session store is unavailable; try again shortly.', options);
+      return new ServiceUnavailableException(body, options);
     case 500:
-      return new InternalServerErrorException(undefined, options);
+      return new InternalServerErrorException(body, options);
     default:
-      return new HttpException(error.message, error.status, options);
+      return new HttpException(body, error.status, options);
   }
 }
 

@@ -2,15 +2,19 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import {
   type CommitOptions,
-  type CookieAttributes,
-  getCookieFromHeader,
   SessionError,
   SessionManager,
-  type SessionPort,
   type SessionStore,
   type SessionValues,
-  serializeCookie,
 } from '@sess/core';
+import {
+  asSessionError,
+  type CookieAttributes,
+  getCookieFromHeader,
+  mergeVary,
+  type SessionPort,
+  serializeCookie,
+} from '@sess/core/adapter';
 
 /** The Node request underneath a framework request: Express's own, or Fastify's `request.raw`. */
 interface RawRequest {
@@ -65,12 +69,7 @@ class NestSessionPort implements SessionPort {
     if (!target) return;
     if (name === 'Vary') {
       const current = target.adapter.getHeader(target.response, 'Vary');
-      const values = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
-        .split(',')
-        .map((v) => v.trim())
-        .filter(Boolean);
-      if (values.some((v) => v === '*' || v.toLowerCase() === value.toLowerCase())) return;
-      value = [...values, value].join(', ');
+      value = mergeVary(Array.isArray(current) ? current.join(', ') : (current ?? undefined), value);
     }
     target.adapter.setHeader(target.response, name, value);
   }
@@ -100,10 +99,7 @@ export class RequestSession {
     this.#port = new NestSessionPort(request);
     this.manager = new SessionManager(store, this.#port);
     this.loaded = this.manager.load().catch((error: unknown) => {
-      this.loadError =
-        error instanceof SessionError
-          ? error
-          : new SessionError('STORE_FAILURE', 'Loading the session failed.', { cause: error });
+      this.loadError = asSessionError(error);
     });
   }
 
@@ -174,7 +170,7 @@ export function requestSession(request: unknown): RequestSession | undefined {
  * if (session?.get('role') !== 'admin') throw new ForbiddenException()
  * ```
  */
-export function getSession<D extends SessionValues = SessionValues>(
+export function getSession<D extends object = SessionValues>(
   request: unknown,
 ): SessionManager<D> | undefined {
   return requestSession(request)?.manager as SessionManager<D> | undefined;

@@ -1,14 +1,8 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { SessionStore } from '@sess/core';
+import { SessionError, SessionStore } from '@sess/core';
 import { SESSION_PUBLIC_KEY } from './decorators.js';
-import { mapSessionError } from './http-exceptions.js';
+import { mapSessionError, toHttpException } from './http-exceptions.js';
 import { SESSION_MODULE_OPTIONS, type SessionModuleOptions } from './options.js';
 import { isHttpRequest, openSession } from './request-session.js';
 
@@ -50,7 +44,7 @@ function httpTargetOf(context: ExecutionContext): HttpTarget | undefined {
 
 /**
  * "Must be signed in": lets a request through only when it carries a live session, else answers 401
- * (`UnauthorizedException`); when the session could not be loaded because the database failed, it answers 503.
+ * (`{ "error": { "code": "UNAUTHENTICATED", ... } }`); when the session could not be loaded because the database failed, it answers 503.
  * A refused request's response still clears a cookie that named no live session. Handlers marked {@link Public}
  * are let through.
  *
@@ -104,6 +98,6 @@ export class SessionGuard implements CanActivate {
       await session.commitFailed(this.adapterHost.httpAdapter, target.response);
     }
     if (session.loadError) throw mapSessionError(session.loadError);
-    throw new UnauthorizedException('Sign in first; this request has no session.');
+    throw toHttpException(new SessionError('UNAUTHENTICATED', 'Sign in first; this request has no session.'));
   }
 }

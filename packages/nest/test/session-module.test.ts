@@ -68,7 +68,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
   it('answers 401 from SessionGuard to a request without a session cookie', async () => {
     const reply = await client().get('/me');
     expect(reply.status).toBe(401);
-    expect(reply.body).toMatchObject({ statusCode: 401 });
+    expect(reply.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
   });
 
   it('answers 401 from SessionGuard to a revoked session and clears its cookie', async () => {
@@ -102,7 +102,7 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
     const bobSession = await bob.post('/sign-in', { userId: 'bob' });
     const reply = await alice.delete(`/me/sessions/${bobSession.body.id}`);
     expect(reply.status).toBe(404);
-    expect(reply.body).toMatchObject({ statusCode: 404 });
+    expect(reply.body).toEqual({ error: { code: 'SESSION_NOT_FOUND', message: expect.any(String) } });
     expect(await store.read(bobSession.body.id)).not.toBeNull();
     expect((await bob.get('/me')).status).toBe(200);
   });
@@ -123,7 +123,9 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
   it('turns a SessionError thrown in an unguarded handler into its HTTP status (401)', async () => {
     const reply = await client().post('/sign-out-others');
     expect(reply.status).toBe(401);
-    expect(reply.body).toMatchObject({ statusCode: 401, message: expect.stringContaining('sign in') });
+    expect(reply.body).toEqual({
+      error: { code: 'UNAUTHENTICATED', message: expect.stringContaining('sign in') },
+    });
   });
 
   it('lets a provider that injects SessionStore list and destroy a user’s sessions', async () => {

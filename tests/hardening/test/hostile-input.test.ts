@@ -4,7 +4,8 @@
 // by a load, and no query at all for a cookie that cannot be a token.
 import { createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
-import { migrateToLatest, signCookieValue } from '@sess/core';
+import { migrateToLatest } from '@sess/core';
+import { signCookieValue } from '@sess/core/adapter';
 import { countingDialect, type ParsedSetCookie, parseSetCookies, QueryCounter } from '@sess/core/testing';
 import { countRows } from '@sess/test-databases';
 import { CHROME_MAC, FIREFOX_WINDOWS } from '@sess/test-kit';

@@ -1,4 +1,5 @@
 import { serializeCookie } from '../cookies.js';
+import { mergeVary } from '../http-policy.js';
 import type { CookieAttributes, SessionPort } from '../session-port.js';
 
 /** A cookie as a response set it. */
@@ -62,14 +63,7 @@ export class MemoryPort implements SessionPort {
   }
 
   setHeader(name: string, value: string): void {
-    const existing = this.headers[name];
-    if (name === 'Vary' && existing) {
-      const values = new Set(existing.split(',').map((v) => v.trim()));
-      values.add(value);
-      this.headers[name] = [...values].join(', ');
-    } else {
-      this.headers[name] = value;
-    }
+    this.headers[name] = name === 'Vary' ? mergeVary(this.headers[name], value) : value;
   }
 
   /** The response's cookies as `Set-Cookie` header values. */
