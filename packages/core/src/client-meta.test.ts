@@ -1,16 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  buildSessionMeta,
-  checkFingerprint,
-  clientIp,
-  DEFAULT_FINGERPRINT_HEADERS,
-  parseDevice,
-  parseTrustedProxies,
-  type RequestInfo,
-  requestFingerprint,
-} from './client-meta.js';
+import { clientIp, parseTrustedProxies, type RequestInfo } from './client-ip.js';
+import { buildSessionMeta, parseDevice } from './client-meta.js';
 import { SessionError } from './errors.js';
+import { checkFingerprint, DEFAULT_FINGERPRINT_HEADERS, requestFingerprint } from './fingerprint.js';
 
 function request(headers: Record<string, string>, remoteAddress?: string): RequestInfo {
   const lower = new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));

@@ -9,16 +9,12 @@
  * ```
  */
 export {
-  buildSessionMeta,
-  type ClientHints,
   type ClientIpHeader,
   clientIp,
-  DEFAULT_FINGERPRINT_HEADERS,
-  type DeviceType,
-  parseDevice,
   parseTrustedProxies,
   type RequestInfo,
-  requestFingerprint,
-  type SessionMeta,
   type TrustedProxies,
-} from './client-meta.js';
+} from './client-ip.js';
+export { buildSessionMeta, parseDevice, type SessionMeta } from './client-meta.js';
+export { DEFAULT_FINGERPRINT_HEADERS, requestFingerprint } from './fingerprint.js';
+export type { ClientHints, DeviceType } from './user-agent.js';

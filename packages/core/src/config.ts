@@ -1,13 +1,14 @@
 import {
   CLIENT_IP_HEADERS,
   type ClientIpHeader,
-  DEFAULT_FINGERPRINT_HEADERS,
   parseTrustedProxies,
   type TrustedProxies,
-} from './client-meta.js';
+} from './client-ip.js';
+import type { SqlFamily } from './dialect.js';
 import { type Duration, durationToMs } from './duration.js';
 import { configError } from './errors.js';
 import type { SessionEvent } from './events.js';
+import { DEFAULT_FINGERPRINT_HEADERS } from './fingerprint.js';
 
 /** `SameSite` attribute of the session cookie. */
 export type SameSite = 'lax' | 'strict' | 'none';
@@ -56,6 +57,13 @@ export interface SessionConfig {
    * @default "x-forwarded-for"
    */
   clientIpHeader: ClientIpHeader;
+  /**
+   * The SQL family of the database: `"postgres"`, `"mysql"` or `"sqlite"`. Set it only for a Kysely dialect sess
+   * cannot recognise (one whose adapter does not extend Kysely's Postgres, MySQL or SQLite adapter): the per-user
+   * locking and the cleanup strategy depend on it, so an unknown one is an `INVALID_CONFIG` error, never a guess.
+   * @default read from the Kysely instance's adapter
+   */
+  dialect: SqlFamily | undefined;
   /** Table that holds the sessions. @default "sess_sessions" */
   tableName: string;
   /**
@@ -120,6 +128,7 @@ export interface ResolvedSessionConfig {
   readonly cookieName: string;
   readonly trustedProxies: TrustedProxies;
   readonly clientIpHeader: ClientIpHeader;
+  readonly dialect: SqlFamily | undefined;
   readonly tableName: string;
   readonly now: () => Date;
   readonly onEvent: ((event: SessionEvent) => void | Promise<void>) | undefined;
@@ -254,6 +263,7 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     cookieName,
     trustedProxies: parseTrustedProxies(options.trustedProxies ?? []),
     clientIpHeader,
+    dialect: options.dialect,
     tableName,
     now,
     onEvent,

@@ -1,15 +1,37 @@
-import { type Kysely, WithSchemaPlugin } from 'kysely';
+import { type Kysely, MysqlAdapter, PostgresAdapter, SqliteAdapter, WithSchemaPlugin } from 'kysely';
+import { configError } from './errors.js';
 
-/** What the store needs to know about the database, read from Kysely's adapter. @internal */
-export type DialectKind = 'postgres' | 'mysql' | 'sqlite' | 'other';
+/** The SQL family a database speaks, which decides locking and cleanup strategies. */
+export type SqlFamily = 'postgres' | 'mysql' | 'sqlite';
+
+/** What the store needs to know about the database. @internal */
+export type DialectKind = SqlFamily;
+
+const FAMILIES: readonly SqlFamily[] = ['postgres', 'mysql', 'sqlite'];
 
 /**
- * Reads the dialect family from `db.getExecutor().adapter`, walking the adapter's class chain so that third-party
- * dialects that extend Kysely's Postgres/MySQL/SQLite adapters (PGlite, D1, libSQL, ...) are recognised.
+ * The SQL family of `db`: `declared` when given (the `dialect` option), else read from Kysely's adapter
+ * (`db.getExecutor().adapter`): an instance of Kysely's Postgres, MySQL or SQLite adapter, which third-party dialects
+ * extend (PGlite, D1, libSQL, ...). A second copy of Kysely (a CommonJS and an ESM build side by side) fails
+ * `instanceof`, so the adapter's class chain is also compared by name. Throws `INVALID_CONFIG` naming `dialect` when
+ * neither tells: guessing would silently turn off the per-user locking and the cleanup strategy.
  * @internal
  */
-export function dialectKind(db: Kysely<any>): DialectKind {
-  let proto: unknown = Object.getPrototypeOf(db.getExecutor().adapter);
+export function dialectKind(db: Kysely<any>, declared?: SqlFamily | undefined): DialectKind {
+  if (declared !== undefined) {
+    if (!FAMILIES.includes(declared)) {
+      throw configError(
+        'dialect',
+        `must be one of "postgres", "mysql", "sqlite" (got ${JSON.stringify(declared)})`,
+      );
+    }
+    return declared;
+  }
+  const adapter: unknown = db.getExecutor().adapter;
+  if (adapter instanceof PostgresAdapter) return 'postgres';
+  if (adapter instanceof MysqlAdapter) return 'mysql';
+  if (adapter instanceof SqliteAdapter) return 'sqlite';
+  let proto: unknown = Object.getPrototypeOf(adapter);
   while (proto && proto !== Object.prototype) {
     const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? '';
     if (name === 'PostgresAdapter') return 'postgres';
@@ -17,7 +39,10 @@ export function dialectKind(db: Kysely<any>): DialectKind {
     if (name === 'SqliteAdapter') return 'sqlite';
     proto = Object.getPrototypeOf(proto);
   }
-  return 'other';
+  throw configError(
+    'dialect',
+    'is needed: sess cannot tell which SQL your Kysely dialect speaks (its adapter is not a Postgres, MySQL or SQLite adapter). Set dialect: "postgres", "mysql" or "sqlite"',
+  );
 }
 
 /**

@@ -2,7 +2,8 @@
 // `@sess/core/client` (client IP, device, fingerprint), `@sess/core/drivers` (statement caches),
 // `@sess/core/testing` (test kit).
 export { type CleanupJob, type StartCleanupOptions, startCleanup } from './cleanup.js';
-export type { ClientHints, ClientIpHeader, DeviceType, SessionMeta } from './client-meta.js';
+export type { ClientIpHeader } from './client-ip.js';
+export type { SessionMeta } from './client-meta.js';
 export type {
   CookieConfig,
   CookieOptions,
@@ -14,6 +15,7 @@ export type {
 } from './config.js';
 // Until @sess/next imports them from @sess/core/adapter:
 export { getCookieFromHeader, serializeCookie } from './cookies.js';
+export type { SqlFamily } from './dialect.js';
 export { type Duration, durationToMs } from './duration.js';
 export { SessionError, type SessionErrorCode, type SessionErrorOptions } from './errors.js';
 export type { DestroyReason, EventMeta, RejectReason, SessionEvent } from './events.js';
@@ -33,3 +35,4 @@ export {
 export type { CookieAttributes, SessionPort } from './session-port.js';
 export { type CleanupOptions, type DataChanges, type RotateOptions, SessionStore } from './session-store.js';
 export { SessionToken } from './session-token.js';
+export type { ClientHints, DeviceType } from './user-agent.js';

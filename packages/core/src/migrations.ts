@@ -7,13 +7,18 @@ import {
   sql,
 } from 'kysely';
 import { checkTableName } from './config.js';
-import { dialectKind, withoutAppPlugins } from './dialect.js';
+import { dialectKind, type SqlFamily, withoutAppPlugins } from './dialect.js';
 import { SessionError } from './errors.js';
 
 /** Options of the schema helpers. */
 export interface MigrationOptions {
   /** Session table name. @default "sess_sessions" */
   tableName?: string | undefined;
+  /**
+   * The SQL family of the database, for a Kysely dialect sess cannot recognise (see `SessionConfig.dialect`).
+   * @default read from the Kysely instance's adapter
+   */
+  dialect?: SqlFamily | undefined;
 }
 
 function tableOf(options: MigrationOptions): string {
@@ -35,7 +40,7 @@ export function sessionMigrations(options: MigrationOptions = {}): Record<string
   return {
     [`sess_0001_create_${table}`]: {
       async up(db: Kysely<any>) {
-        const mysql = dialectKind(db) === 'mysql';
+        const mysql = dialectKind(db, options.dialect) === 'mysql';
         const text = mysql ? sql`mediumtext` : sql`text`;
         await db.schema
           .createTable(table)
@@ -92,14 +97,14 @@ export function sessionMigrations(options: MigrationOptions = {}): Record<string
     // Nothing to do elsewhere. Changes the column in place; the index on (user_id, last_active_at) is rebuilt.
     [`sess_0003_exact_user_id_${table}`]: {
       async up(db: Kysely<any>) {
-        if (dialectKind(db) !== 'mysql') return;
+        if (dialectKind(db, options.dialect) !== 'mysql') return;
         const collation = await noPadBinaryCollation(db);
         await sql`alter table ${sql.table(table)} modify ${sql.ref('user_id')} varchar(255) character set utf8mb4 collate ${sql.raw(collation)} not null`.execute(
           db,
         );
       },
       async down(db: Kysely<any>) {
-        if (dialectKind(db) !== 'mysql') return;
+        if (dialectKind(db, options.dialect) !== 'mysql') return;
         await sql`alter table ${sql.table(table)} modify ${sql.ref('user_id')} varchar(255) character set utf8mb4 collate utf8mb4_bin not null`.execute(
           db,
         );
@@ -149,12 +154,13 @@ export async function migrateToLatest(
 ): Promise<MigrationResultSet> {
   const table = tableOf(options);
   const db = withoutAppPlugins(appDb);
+  const dialect = dialectKind(db, options.dialect); // INVALID_CONFIG, before anything runs
   let result: MigrationResultSet;
   try {
-    const schema = await bookkeepingSchema(db);
+    const schema = dialect === 'postgres' ? await currentSchema(db) : undefined;
     const migrator = new Migrator({
       db,
-      provider: new SessionMigrationProvider({ tableName: table }),
+      provider: new SessionMigrationProvider({ tableName: table, dialect }),
       migrationTableName: `${table}_migrations`,
       migrationLockTableName: `${table}_migrations_lock`,
       ...(schema === undefined ? {} : { migrationTableSchema: schema }),
@@ -180,8 +186,7 @@ export async function migrateToLatest(
  * Kysely's migrator otherwise looks for its bookkeeping tables in every schema, so a table of the same name in a
  * schema off the `search_path` (another tenant, an old copy) made it skip creating its own and then fail.
  */
-async function bookkeepingSchema(db: Kysely<any>): Promise<string | undefined> {
-  if (dialectKind(db) !== 'postgres') return undefined;
+async function currentSchema(db: Kysely<any>): Promise<string | undefined> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
   return rows[0]?.schema ?? undefined;
 }

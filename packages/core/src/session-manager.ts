@@ -1,10 +1,12 @@
-import { buildSessionMeta, checkFingerprint, requestFingerprint, type SessionMeta } from './client-meta.js';
+import { buildSessionMeta, type SessionMeta } from './client-meta.js';
 import { cookieAttributes, getCookiesFromHeader, readSessionCookie, sessionCookieValue } from './cookies.js';
 import { SessionError } from './errors.js';
 import type { RejectReason } from './events.js';
+import { checkFingerprint, requestFingerprint } from './fingerprint.js';
 import { checkDataValue, type SessionData, type SessionValues } from './session-data.js';
 import type { SessionPort } from './session-port.js';
-import { eventMetaOf, type SessionStore } from './session-store.js';
+import { eventMetaOf } from './session-row.js';
+import type { SessionStore } from './session-store.js';
 
 /** Options of a {@link SessionManager}. */
 export interface SessionManagerOptions {

@@ -12,9 +12,20 @@ import {
 import { type DialectKind, dialectKind, withoutAppPlugins } from './dialect.js';
 import { type Duration, durationToMs } from './duration.js';
 import { SessionError } from './errors.js';
-import { type DestroyReason, type EventMeta, emit, type SessionEvent } from './events.js';
+import { type DestroyReason, emit, type SessionEvent } from './events.js';
 import { parseData, type SessionData, type SessionValues, serializeData } from './session-data.js';
+import {
+  COLUMNS,
+  eventMeta,
+  eventMetaOf,
+  META_COLUMNS,
+  type MetaRow,
+  type SessionRow,
+  toSessionData,
+} from './session-row.js';
 import { SessionToken } from './session-token.js';
+import { isTransient, sleep, storeFailure } from './store-failures.js';
+import { checkUserId } from './user-id.js';
 
 /** Data changes of one request: keys to set and keys to remove. */
 export interface DataChanges {
@@ -41,23 +52,6 @@ export interface RotateOptions {
   grace?: Duration | undefined;
 }
 
-/** The row as stored. @internal */
-interface SessionRow {
-  id: string;
-  token_hash: string;
-  user_id: string;
-  ip_address: string;
-  user_agent: string;
-  device_name: string;
-  device_type: string;
-  fingerprint: string;
-  data: string;
-  version: number | string;
-  created_at: number | string | bigint;
-  last_active_at: number | string | bigint;
-  expires_at: number | string | bigint;
-}
-
 /** A session together with its data version, as the manager needs it. @internal */
 export interface LoadedSession {
   session: SessionData;
@@ -73,23 +67,6 @@ export interface LoadedSession {
  * @internal
  */
 export type TokenLookup = LoadedSession | 'replaced' | 'expired' | null;
-
-const COLUMNS = [
-  'id',
-  'user_id',
-  'ip_address',
-  'user_agent',
-  'device_name',
-  'device_type',
-  'fingerprint',
-  'data',
-  'version',
-  'created_at',
-  'last_active_at',
-  'expires_at',
-] as const;
-const META_COLUMNS = ['id', 'user_id', 'ip_address', 'user_agent', 'device_name', 'device_type'] as const;
-type MetaRow = Pick<SessionRow, (typeof META_COLUMNS)[number]>;
 
 const MAX_TX_ATTEMPTS = 30;
 const MAX_PATCH_ATTEMPTS = 500;
@@ -122,7 +99,7 @@ export class SessionStore {
     this.cookieConfig = resolveCookieConfig(cookie, this.config.cookieName);
     // sess's SQL expects its own column names and raw results: the app's plugins are for the app's queries.
     this.#db = withoutAppPlugins(db);
-    this.#kind = dialectKind(db);
+    this.#kind = dialectKind(db, this.config.dialect);
     this.#table = this.config.tableName;
     // readByToken runs on every request: compile it once and only swap its two parameters per call.
     this.#readByTokenQuery = this.#db
@@ -754,91 +731,4 @@ export class SessionStore {
   emitEvent(event: SessionEvent): void {
     this.#emit(event);
   }
-}
-
-function toSessionData(row: SessionRow): SessionData {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    ipAddress: row.ip_address,
-    userAgent: row.user_agent,
-    deviceName: row.device_name,
-    deviceType: row.device_type,
-    fingerprint: row.fingerprint,
-    data: parseData(row.data, row.id),
-    createdAt: new Date(Number(row.created_at)),
-    lastActiveAt: new Date(Number(row.last_active_at)),
-    expiresAt: new Date(Number(row.expires_at)),
-  };
-}
-
-function eventMeta(row: MetaRow): EventMeta {
-  return {
-    ipAddress: row.ip_address,
-    userAgent: row.user_agent,
-    deviceName: row.device_name,
-    deviceType: row.device_type,
-  };
-}
-
-/** Client metadata of a session, for events. @internal */
-export function eventMetaOf(session: SessionData<object>): EventMeta {
-  return {
-    ipAddress: session.ipAddress,
-    userAgent: session.userAgent,
-    deviceName: session.deviceName,
-    deviceType: session.deviceType,
-  };
-}
-
-/**
- * User ids are compared exactly on every database, so only ids every database stores and compares the same way are
- * accepted: 1 to 255 characters of well-formed Unicode without control characters (PostgreSQL refuses NUL, and lone
- * surrogates collapse to one replacement character on PostgreSQL and MariaDB). Throws `INVALID_DATA`.
- */
-function checkUserId(op: string, userId: unknown): asserts userId is string {
-  if (typeof userId !== 'string' || userId === '') {
-    throw new SessionError('INVALID_DATA', `${op}(): userId must be a non-empty string.`);
-  }
-  if (userId.length > 255) {
-    throw new SessionError('INVALID_DATA', `${op}(): userId must be at most 255 characters.`);
-  }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
-  if (/[\u0000-\u001f\u007f]/.test(userId) || !isWellFormed(userId)) {
-    throw new SessionError(
-      'INVALID_DATA',
-      `${op}(): userId must be well-formed Unicode without control characters (got ${JSON.stringify(userId).slice(0, 80)}).`,
-    );
-  }
-}
-
-/** `String.prototype.isWellFormed` (Node 20): no lone surrogates. */
-function isWellFormed(text: string): boolean {
-  return (text as string & { isWellFormed(): boolean }).isWellFormed();
-}
-
-/** Deadlocks, serialisation failures and busy databases: worth another try. */
-function isTransient(error: unknown): boolean {
-  const e = error as { code?: unknown; errno?: unknown } | null;
-  if (!e || typeof e !== 'object') return false;
-  if (e.code === '40001' || e.code === '40P01' || e.code === '55P03') return true; // PostgreSQL
-  if (e.errno === 1213 || e.errno === 1205) return true; // MySQL/MariaDB deadlock, lock wait timeout
-  return typeof e.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(e.code);
-}
-
-/** `error` as a `STORE_FAILURE` naming `op`; a `SessionError` (already translated, or ours) passes through. */
-function storeFailure(op: string, error: unknown): SessionError {
-  if (error instanceof SessionError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
-  // Never echo anything token-shaped (a driver may quote a duplicate key).
-  const safe = detail.replace(/[0-9a-fA-F]{64}/g, '****').slice(0, 300);
-  return new SessionError(
-    'STORE_FAILURE',
-    `SessionStore.${op} failed: the database did not complete the operation (${safe}). Check that the database is reachable and migrated (migrateToLatest).`,
-    { cause: error },
-  );
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

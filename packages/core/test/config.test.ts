@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { durationToMs, SessionError, SessionStore } from '../src/index.js';
+import { durationToMs, migrateToLatest, SessionError, SessionStore } from '../src/index.js';
 
 const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
 
@@ -141,5 +141,71 @@ describe('configuration', () => {
     expect(new SessionError('SESSION_NOT_FOUND', 'x').status).toBe(404);
     expect(SessionError.is(error, 'STORE_FAILURE')).toBe(true);
     expect(SessionError.is(new Error('x'))).toBe(false);
+  });
+});
+
+describe('which SQL the database speaks', () => {
+  /** A dialect as a wrapper library might build it: Kysely's SQLite parts behind an adapter of its own. */
+  function wrappedSqlite(): Kysely<any> {
+    const inner = new SqliteDialect({ database: new Database(':memory:') });
+    return new Kysely<any>({
+      dialect: {
+        createAdapter: () => {
+          const real = inner.createAdapter();
+          return {
+            supportsCreateIfNotExists: real.supportsCreateIfNotExists,
+            supportsTransactionalDdl: real.supportsTransactionalDdl,
+            supportsReturning: real.supportsReturning,
+            acquireMigrationLock: (...args) => real.acquireMigrationLock(...args),
+            releaseMigrationLock: (...args) => real.releaseMigrationLock(...args),
+          };
+        },
+        createDriver: () => inner.createDriver(),
+        createIntrospector: (k) => inner.createIntrospector(k),
+        createQueryCompiler: () => inner.createQueryCompiler(),
+      },
+    });
+  }
+
+  it('refuses a dialect it cannot recognise instead of guessing (locking and cleanup depend on it)', async () => {
+    const wrapped = wrappedSqlite();
+    expect(configError(() => new SessionStore(wrapped)).message).toContain('`dialect`');
+    await expect(migrateToLatest(wrapped)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    expect(configError(() => new SessionStore(db, { dialect: 'oracle' as never })).message).toContain(
+      '`dialect`',
+    );
+  });
+
+  it('works with that dialect once told which SQL it speaks', async () => {
+    const wrapped = wrappedSqlite();
+    await migrateToLatest(wrapped, { dialect: 'sqlite' });
+    const store = new SessionStore(wrapped, { dialect: 'sqlite' });
+    const { token } = await store.create(
+      { ipAddress: '', userAgent: '', deviceName: '', deviceType: 'desktop', fingerprint: 'v2.' },
+      'alice',
+    );
+    expect((await store.readByToken(token))?.userId).toBe('alice');
+  });
+
+  it('recognises an adapter whose class name a minifier changed, by what it extends', () => {
+    const dialect = new SqliteDialect({ database: new Database(':memory:') });
+    const Renamed = class extends SqliteAdapter {};
+    Object.defineProperty(Renamed, 'name', { value: 'a' });
+    const minified = new Kysely<any>({
+      dialect: {
+        createAdapter: () => new Renamed(),
+        createDriver: () => dialect.createDriver(),
+        createIntrospector: (k) => dialect.createIntrospector(k),
+        createQueryCompiler: () => dialect.createQueryCompiler(),
+      },
+    });
+    // A bundler that minified Kysely too renamed SqliteAdapter itself: no class name is left to go by.
+    const original = Object.getOwnPropertyDescriptor(SqliteAdapter, 'name');
+    Object.defineProperty(SqliteAdapter, 'name', { value: 'b', configurable: true });
+    try {
+      expect(() => new SessionStore(minified)).not.toThrow();
+    } finally {
+      if (original) Object.defineProperty(SqliteAdapter, 'name', original);
+    }
   });
 });
