@@ -5,7 +5,7 @@
  * |---|---|
  * | 0 | done (also after a clean stop on SIGINT/SIGTERM) |
  * | 1 | the operation failed (a query failed, the table is missing) |
- * | 2 | usage error (unknown command or option, bad value, no or unsupported database URL) |
+ * | 2 | usage error (unknown command or option, bad value, no or unsupported database URL, its driver not installed) |
  * | 3 | the database is unreachable (connection refused, bad credentials, no SQLite file) |
  * | 4 | not found (`sessions revoke --session` named no session) |
  */

@@ -1,316 +1,27 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import {
-  type Duration,
-  durationToMs,
-  migrateToLatest,
-  type SessionData,
-  SessionError,
-  SessionStore,
-  startCleanup,
-} from '@sess/core';
+import { SessionError } from '@sess/core';
+import { checkTableName } from '@sess/core/adapter';
 import type { Kysely } from 'kysely';
+import { type CliIo, COMMON, type Command, describeFailure, OPTIONS, usage, type Values } from './command.js';
+import { cleanup } from './commands/cleanup.js';
+import { migrate } from './commands/migrate.js';
+import { secret } from './commands/secret.js';
+import { sessionsList } from './commands/sessions-list.js';
+import { sessionsRevoke } from './commands/sessions-revoke.js';
+import { stats } from './commands/stats.js';
 import { connect, parseDatabaseUrl } from './database.js';
 import { CliError, ExitCode, errorText } from './exit-codes.js';
-import { formatCount, Progress, type ProgressStream } from './progress.js';
-import { renderTable } from './table.js';
+import { version } from './version.js';
 
-/** What a command reads and writes; the real process by default, something else in tests. */
-export interface CliIo {
-  stdout: ProgressStream;
-  stderr: ProgressStream;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
-  stopSignal(): Promise<string>;
-}
-
-const OPTIONS = {
-  url: { type: 'string' },
-  table: { type: 'string' },
-  json: { type: 'boolean' },
-  'batch-size': { type: 'string' },
-  watch: { type: 'boolean' },
-  interval: { type: 'string' },
-  user: { type: 'string' },
-  session: { type: 'string' },
-  top: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'v' },
-} as const;
-
-type OptionName = keyof typeof OPTIONS;
-type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean };
-
-const COMMON = `Database:
-  --url URL          SQLite file path (or sqlite:/file: URL), postgres://..., mysql://... or mariadb://...
-                     (default: $DATABASE_URL)
-  --table NAME       session table (default: sess_sessions)
-  -h, --help         show this help`;
-
-const EXIT_CODES = `Exit codes: 0 ok · 1 operation failed · 2 usage error · 3 database unreachable · 4 not found`;
-
-interface Command {
-  usage: string;
-  options: readonly OptionName[];
-  run(ctx: Context): Promise<number>;
-}
-
-interface Context {
-  values: Values;
-  io: CliIo;
-  table: string;
-  /** Opens the database (exit 3 when it does not answer); closed by the runner. */
-  open(options?: { create?: boolean }): Promise<Kysely<any>>;
-}
+export type { CliIo } from './command.js';
 
 const COMMANDS: Record<string, Command> = {
-  migrate: {
-    usage: `Usage: sess migrate [--url URL] [--table NAME]
-
-Creates the session table or brings it to the latest schema. Idempotent; safe to run from several
-instances at once. A SQLite file is created when it does not exist.
-
-${COMMON}`,
-    options: [],
-    async run({ open, io, table }) {
-      const db = await open({ create: true });
-      const result = await migrateToLatest(db, { tableName: table });
-      const applied = (result.results ?? []).filter((r) => r.status === 'Success');
-      if (applied.length === 0) io.stdout.write(`table ${table} is up to date\n`);
-      for (const r of applied) io.stdout.write(`applied ${r.migrationName}\n`);
-      return ExitCode.OK;
-    },
-  },
-
-  cleanup: {
-    usage: `Usage: sess cleanup [--batch-size N] [--watch [--interval 15m]] [--json]
-
-Deletes expired sessions in batches through the expires_at index. Safe to run from many instances at
-once. Shows progress on a terminal, plain lines otherwise. SIGINT/SIGTERM stop it after the batch in
-progress (exit 0).
-
-Options:
-  --batch-size N     rows per delete statement (default: 1000)
-  --watch            keep running: clean up now and then every --interval
-  --interval DUR     time between runs with --watch: 30s, 15m, 1h, ... (default: 15m)
-  --json             print the result as JSON
-
-${COMMON}`,
-    options: ['batch-size', 'watch', 'interval', 'json'],
-    async run({ values, io, open, table }) {
-      const batchSize = positiveInt('--batch-size', values['batch-size'] ?? '1000');
-      if (values.interval !== undefined && !values.watch) usage('--interval only applies with --watch');
-      const intervalText = values.interval ?? '15m';
-      let intervalMs: number;
-      try {
-        intervalMs = durationToMs('interval', intervalText);
-      } catch {
-        usage(`--interval must be a duration like 30s, 15m or 1h (got ${JSON.stringify(intervalText)})`);
-      }
-      if (intervalMs <= 0) usage('--interval must be greater than 0');
-      const db = await open();
-      const store = new SessionStore(db, { tableName: table });
-      const stopped = io.stopSignal();
-
-      if (values.watch) {
-        const line = (text: string) => io.stdout.write(`${new Date().toISOString()} ${text}\n`);
-        const job = startCleanup(store, {
-          interval: `${intervalMs}ms` as Duration,
-          batchSize,
-          keepAlive: true,
-          onRun: (n) =>
-            line(values.json ? JSON.stringify({ deleted: n }) : `deleted ${formatCount(n)} expired sessions`),
-          onError: (error) => io.stderr.write(`sess: cleanup failed: ${describeFailure(error, table)}\n`),
-        });
-        line(`watching ${table}: cleanup every ${intervalText} (stop with Ctrl-C or SIGTERM)`);
-        const signal = await stopped;
-        line(`${signal}: stopping after the batch in progress`);
-        await job.stop();
-        line('stopped');
-        return ExitCode.OK;
-      }
-
-      const abort = new AbortController();
-      let interrupted: string | undefined;
-      void stopped.then((signal) => {
-        interrupted = signal;
-        abort.abort();
-      });
-      const progress = new Progress(io.stderr, 'deleted');
-      const deleted = await store
-        .cleanupExpired({ batchSize, signal: abort.signal, onBatch: (n) => progress.update(n) })
-        .finally(() => progress.end());
-      const seconds = progress.seconds;
-      const rate = progress.rate(deleted);
-      if (values.json) {
-        io.stdout.write(
-          `${JSON.stringify({ deleted, seconds: Number(seconds.toFixed(3)), rowsPerSecond: Math.round(rate), interrupted: interrupted ?? null })}\n`,
-        );
-      } else {
-        const stop = interrupted ? ` (stopped by ${interrupted})` : '';
-        io.stdout.write(
-          `deleted ${formatCount(deleted)} expired sessions in ${seconds.toFixed(1)}s (${formatCount(rate)} rows/s)${stop}\n`,
-        );
-      }
-      return ExitCode.OK;
-    },
-  },
-
-  'sessions list': {
-    usage: `Usage: sess sessions list --user ID [--json]
-
-Lists the user's live sessions, most recently active first.
-
-Options:
-  --user ID          the user whose sessions to list (required)
-  --json             print a JSON array instead of a table
-
-${COMMON}`,
-    options: ['user', 'json'],
-    async run({ values, io, open, table }) {
-      const user = required('--user', values.user);
-      const store = new SessionStore(await open(), { tableName: table });
-      const sessions = await store.listForUser(user);
-      if (values.json) {
-        io.stdout.write(`${JSON.stringify(sessions, null, 2)}\n`);
-      } else if (sessions.length === 0) {
-        io.stdout.write(`user ${user} has no live sessions\n`);
-      } else {
-        io.stdout.write(
-          renderTable(
-            ['ID', 'DEVICE', 'TYPE', 'IP', 'CREATED', 'LAST ACTIVE', 'EXPIRES'],
-            sessions.map((s: SessionData) => [
-              s.id,
-              s.deviceName,
-              s.deviceType,
-              s.ipAddress,
-              when(s.createdAt),
-              when(s.lastActiveAt),
-              when(s.expiresAt),
-            ]),
-          ),
-        );
-      }
-      return ExitCode.OK;
-    },
-  },
-
-  'sessions revoke': {
-    usage: `Usage: sess sessions revoke --user ID
-       sess sessions revoke --session ID [--user ID]
-
-Deletes sessions: every session of a user ("sign out everywhere"), or one session by its public id
-(with --user too, only if it belongs to that user). Exit code 4 when --session names no session.
-
-Options:
-  --user ID          the user whose sessions to revoke
-  --session ID       the public id of one session to revoke
-  --json             print the result as JSON
-
-${COMMON}`,
-    options: ['user', 'session', 'json'],
-    async run({ values, io, open, table }) {
-      const { user, session } = values;
-      if (user === undefined && session === undefined) usage('give --user ID or --session ID');
-      if (user === '' || session === '') usage('--user and --session need a non-empty value');
-      const store = new SessionStore(await open(), { tableName: table });
-      const print = (revoked: number, text: string) =>
-        io.stdout.write(values.json ? `${JSON.stringify({ revoked })}\n` : `${text}\n`);
-      if (session !== undefined) {
-        const found =
-          user !== undefined ? await store.destroyForUser(user, session, 'admin') : await revokeOne();
-        if (!found) {
-          throw new CliError(
-            ExitCode.NOT_FOUND,
-            user !== undefined ? `user ${user} has no session ${session}` : `no session ${session}`,
-          );
-        }
-        print(1, `revoked session ${session}`);
-        return ExitCode.OK;
-      }
-      const n = await store.destroyAllForUser(user as string, 'admin');
-      print(n, `revoked ${formatCount(n)} session${n === 1 ? '' : 's'} of user ${user}`);
-      return ExitCode.OK;
-
-      async function revokeOne(): Promise<boolean> {
-        if (!(await store.read(session as string))) return false;
-        await store.destroy(session as string, 'admin');
-        return true;
-      }
-    },
-  },
-
-  stats: {
-    usage: `Usage: sess stats [--top N] [--json]
-
-Counts live and expired sessions and lists the users with the most live sessions.
-
-Options:
-  --top N            how many users to list (default: 10)
-  --json             print the result as JSON
-
-${COMMON}`,
-    options: ['top', 'json'],
-    async run({ values, io, open, table }) {
-      const top = positiveInt('--top', values.top ?? '10');
-      const db = await open();
-      const now = Date.now();
-      // Portable on every dialect: sum(case ...) and count(distinct case ...) rather than FILTER (WHERE ...).
-      const counts = await db
-        .selectFrom(table)
-        .select((eb) => [
-          eb.fn.countAll().as('total'),
-          eb.fn.sum(eb.case().when('expires_at', '>', now).then(1).else(0).end()).as('live'),
-          eb.fn
-            .count(eb.case().when('expires_at', '>', now).then(eb.ref('user_id')).end())
-            .distinct()
-            .as('users'),
-        ])
-        .executeTakeFirstOrThrow();
-      const topUsers = await db
-        .selectFrom(table)
-        .select((eb) => ['user_id', eb.fn.countAll().as('sessions')])
-        .where('expires_at', '>', now)
-        .groupBy('user_id')
-        .orderBy('sessions', 'desc')
-        .orderBy('user_id')
-        .limit(top)
-        .execute();
-      const total = Number(counts.total);
-      const live = Number(counts.live ?? 0);
-      const result = {
-        live,
-        expired: total - live,
-        users: Number(counts.users ?? 0),
-        topUsers: topUsers.map((r) => ({ userId: String(r.user_id), sessions: Number(r.sessions) })),
-      };
-      if (values.json) {
-        io.stdout.write(`${JSON.stringify(result)}\n`);
-        return ExitCode.OK;
-      }
-      io.stdout.write(
-        renderTable(
-          ['', ''],
-          [
-            ['live sessions', formatCount(result.live)],
-            ['expired sessions', formatCount(result.expired)],
-            ['users with live sessions', formatCount(result.users)],
-          ],
-        ).replace(/^\n/, ''),
-      );
-      if (result.topUsers.length > 0) {
-        io.stdout.write(`\ntop ${result.topUsers.length} users by live sessions:\n`);
-        io.stdout.write(
-          renderTable(
-            ['USER', 'SESSIONS'],
-            result.topUsers.map((u) => [u.userId, formatCount(u.sessions)]),
-          ),
-        );
-      }
-      if (result.expired > 0) io.stdout.write(`\nrun \`sess cleanup\` to delete the expired sessions\n`);
-      return ExitCode.OK;
-    },
-  },
+  migrate,
+  cleanup,
+  'sessions list': sessionsList,
+  'sessions revoke': sessionsRevoke,
+  stats,
+  secret,
 };
 
 const MAIN_USAGE = `Usage: sess <command> [options]
@@ -318,47 +29,30 @@ const MAIN_USAGE = `Usage: sess <command> [options]
 Operate a sess session table from a shell or a job runner.
 
 Commands:
-  migrate            create the session table or bring it to the latest schema
+  migrate            create the session table or bring it to the latest schema (--print-sql: show the SQL)
   cleanup            delete expired sessions (--watch to keep doing it on a schedule)
   sessions list      list a user's live sessions
   sessions revoke    revoke a user's sessions, or one session by id
   stats              live/expired counts and the users with the most sessions
+  secret             print a new random secret for cookie.secret
 
 Run \`sess <command> --help\` for a command's options.
 
 ${COMMON}
   -v, --version      print the version
 
-${EXIT_CODES}
+The drivers are optional peer dependencies: install better-sqlite3, pg or mysql2 for your database.
+
+Exit codes: 0 ok · 1 operation failed · 2 usage error · 3 database unreachable · 4 not found
 `;
 
-function usage(message: string): never {
-  throw new CliError(ExitCode.USAGE, message);
-}
-
-function required(flag: string, value: string | undefined): string {
-  if (value === undefined || value === '') usage(`${flag} ID is required`);
-  return value;
-}
-
-function positiveInt(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1)
-    usage(`${flag} must be a whole number of at least 1 (got ${text})`);
-  return Number(text);
-}
-
-function when(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')}Z`;
-}
-
-/** One line for a failed operation, with a hint when the table is missing. */
-function describeFailure(error: unknown, table: string): string {
-  const cause = error instanceof SessionError && error.cause !== undefined ? error.cause : error;
-  const text = errorText(cause);
-  const e = cause as { code?: unknown; errno?: unknown } | null;
-  const missing =
-    e?.code === '42P01' || e?.errno === 1146 || /no such table|does not exist|doesn't exist/i.test(text);
-  return missing ? `${text} (run \`sess migrate --table ${table}\` first)` : text;
+/** The session table named by `--table`, checked by the same rule as the store's `tableName`. */
+function tableOption(name: string): string {
+  try {
+    return checkTableName(name);
+  } catch {
+    usage(`--table must be a plain SQL identifier: letters, digits and _, at most 63 chars (got ${name})`);
+  }
 }
 
 /** Connection errors that can also happen after the first successful query. */
@@ -371,13 +65,6 @@ function isConnectionError(error: unknown): boolean {
       code,
     )
   );
-}
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 /** The real process as {@link CliIo}. */
@@ -443,13 +130,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       return ExitCode.OK;
     }
     if (extra.length > 0) usage(`unexpected argument "${extra[0]}" (see \`sess ${name} --help\`)`);
-    const allowed = new Set<string>(['url', 'table', 'help', 'version', ...command.options]);
+    const allowed = new Set<string>(['help', 'version', ...command.options]);
+    if (command.database !== false) for (const option of ['url', 'table']) allowed.add(option);
     for (const key of Object.keys(values)) {
       if (!allowed.has(key)) usage(`sess ${name} does not take --${key} (see \`sess ${name} --help\`)`);
     }
-    table = values.table ?? 'sess_sessions';
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table))
-      usage(`--table must be a plain SQL identifier (got ${table})`);
+    if (command.database === false) return await command.run({ values, io });
+    table = tableOption(values.table ?? 'sess_sessions');
     const url = values.url ?? io.env.DATABASE_URL;
     if (url === undefined || url.trim() === '') usage('no database: pass --url URL or set DATABASE_URL');
     const target = parseDatabaseUrl(url);
@@ -457,6 +144,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
       values,
       io,
       table,
+      target,
       open: async (options = {}) => {
         db = await connect(target, options);
         return db;

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { migrateToLatest, SessionStore } from '@sess/core';
+import { migrateToLatest, SessionMigrationProvider, SessionStore } from '@sess/core';
 import { type DialectName, forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import { countSessions, seedExpiredSessions, spawnNode, TEST_META, waitFor } from '@sess/test-kit';
-import type { Kysely } from 'kysely';
+import { type Kysely, Migrator, sql } from 'kysely';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -43,6 +43,39 @@ export function deletedByWatch(stdout: string): number {
   for (const [, n] of stdout.matchAll(/deleted ([\d,]+) expired sessions/g))
     total += Number(n?.replaceAll(',', ''));
   return total;
+}
+
+/** The statements of `sess migrate --print-sql` output: comment lines dropped, split at the `;` that ends a line. */
+export function statementsOf(printed: string): string[] {
+  return printed
+    .split('\n')
+    .filter((line) => !line.startsWith('--'))
+    .join('\n')
+    .split(/;\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** What a table's columns look like to Kysely's introspection (plus the MySQL collation), to compare two tables. */
+async function columnsOf(db: Kysely<any>, table: string): Promise<unknown[]> {
+  const meta = (await db.introspection.getTables()).find((t) => t.name === table);
+  if (!meta) throw new Error(`no table ${table}`);
+  const collations = new Map<string, string | null>();
+  if (db.getExecutor().adapter.constructor.name === 'MysqlAdapter') {
+    const { rows } = await sql<{ name: string; collation: string | null }>`
+      select column_name as name, collation_name as collation from information_schema.columns
+      where table_schema = database() and table_name = ${table}`.execute(db);
+    for (const row of rows) collations.set(row.name, row.collation);
+  }
+  return meta.columns
+    .map((c) => ({
+      name: c.name,
+      dataType: c.dataType,
+      nullable: c.isNullable,
+      hasDefault: c.hasDefaultValue,
+      collation: collations.get(c.name) ?? null,
+    }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A failure must be one line on stderr, with no stack trace. */
@@ -86,6 +119,66 @@ export function describeTarget(name: DialectName & ('sqlite-file' | 'postgres' |
         expect(second.code).toBe(0);
         expect(second.stdout).toContain(`table ${table} is up to date`);
         expect(await count('live')).toBe(0);
+      });
+
+      it('migrate --print-sql prints the whole schema for a new table in this dialect, and changes nothing', async () => {
+        const r = await run('migrate', '--print-sql');
+        expect(r).toMatchObject({ code: 0, stderr: '' });
+        for (const name of ['create', 'previous_token', 'exact_user_id']) {
+          expect(r.stdout).toMatch(new RegExp(`^-- sess_000\\d_${name}_${table}$`, 'm'));
+        }
+        expect(r.stdout).toContain('3 pending migrations, not applied');
+        if (name === 'mysql') {
+          expect(r.stdout).toContain(`create table if not exists \`${table}\` (`);
+          expect(r.stdout).toMatch(/`user_agent` mediumtext not null/);
+          expect(r.stdout).toMatch(
+            /modify `user_id` varchar\(255\) character set utf8mb4 collate utf8mb4_(nopad|0900)_bin not null;/,
+          );
+        } else {
+          expect(r.stdout).toContain(`create table if not exists "${table}" (`);
+          expect(r.stdout).toMatch(/"user_agent" text not null/);
+          expect(r.stdout).toContain(`(nothing to run on ${name === 'postgres' ? 'PostgreSQL' : 'SQLite'})`);
+        }
+        const tables = (await db.introspection.getTables()).map((t) => t.name);
+        expect(tables).not.toContain(table);
+        expect(tables).not.toContain(`${table}_migrations`);
+      });
+
+      it('the SQL of migrate --print-sql builds the same table as sess migrate', async () => {
+        const printed = await run('migrate', '--print-sql');
+        for (const statement of statementsOf(printed.stdout)) await sql.raw(statement).execute(db);
+        const migrated = `${table}_m`;
+        created.push(migrated);
+        const r = await sess(['migrate', '--url', url(), '--table', migrated]);
+        expect(r.code).toBe(0);
+        expect(await columnsOf(db, table)).toEqual(await columnsOf(db, migrated));
+      });
+
+      it('migrate --print-sql prints only the migrations not applied yet, and nothing once migrated', async () => {
+        // An older install: only the first migration applied, with the bookkeeping of migrateToLatest.
+        const migrator = new Migrator({
+          db,
+          provider: new SessionMigrationProvider({ tableName: table }),
+          migrationTableName: `${table}_migrations`,
+          migrationLockTableName: `${table}_migrations_lock`,
+        });
+        const first = await migrator.migrateTo(`sess_0001_create_${table}`);
+        expect(first.error).toBeUndefined();
+
+        const pending = await run('migrate', '--print-sql');
+        expect(pending.code).toBe(0);
+        expect(pending.stdout).toContain('2 pending migrations, not applied');
+        expect(pending.stdout).not.toContain(`-- sess_0001_create_${table}`);
+        expect(pending.stdout).toContain(`-- sess_0002_previous_token_${table}`);
+        expect(pending.stdout).toMatch(/add column .prev_token_hash. varchar\(64\);/);
+
+        expect((await run('migrate')).stdout).toContain(`applied sess_0002_previous_token_${table}`);
+        const none = await run('migrate', '--print-sql');
+        expect(none.code).toBe(0);
+        expect(none.stdout).toMatch(
+          new RegExp(`^-- ${table} is up to date: \`sess migrate\` has nothing to run\\.$`, 'm'),
+        );
+        expect(statementsOf(none.stdout)).toEqual([]);
       });
 
       it('exits 1 with one line and a hint to migrate when the table does not exist', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,15 @@ describe('sess usage', () => {
   it('prints the commands and the exit codes with --help (exit 0)', async () => {
     const r = await sess(['--help']);
     expect(r.code).toBe(0);
-    for (const word of ['migrate', 'cleanup', 'sessions list', 'sessions revoke', 'stats', 'DATABASE_URL']) {
+    for (const word of [
+      'migrate',
+      'cleanup',
+      'sessions list',
+      'sessions revoke',
+      'stats',
+      'secret',
+      'DATABASE_URL',
+    ]) {
       expect(r.stdout).toContain(word);
     }
     expect(r.stdout).toMatch(/0 ok .* 1 operation failed .* 2 usage error .* 3 database unreachable/);
@@ -16,6 +24,8 @@ describe('sess usage', () => {
 
   it.each([
     [['migrate', '--help'], '--table'],
+    [['migrate', '--help'], '--print-sql'],
+    [['secret', '--help'], 'cookie.secret'],
     [['cleanup', '--help'], '--batch-size'],
     [['cleanup', '--help'], '--interval'],
     [['sessions', 'list', '--help'], '--user'],
@@ -34,6 +44,9 @@ describe('sess usage', () => {
     [['frobnicate'], /unknown command "frobnicate"/, 'stderr'],
     [['sessions'], /needs a subcommand: list or revoke/, 'stderr'],
     [['stats', '--bogus'], /Unknown option '--bogus'/, 'stderr'],
+    [['secret', '--url', '/nope.sqlite'], /sess secret does not take --url/, 'stderr'],
+    [['secret', 'extra'], /unexpected argument "extra"/, 'stderr'],
+    [['cleanup', '--url', '/nope.sqlite', '--print-sql'], /sess cleanup does not take --print-sql/, 'stderr'],
     [['stats', '--batch-size', '5'], /sess stats does not take --batch-size/, 'stderr'],
     [['stats'], /no database: pass --url URL or set DATABASE_URL/, 'stderr'],
     [['stats', '--url', 'redis://127.0.0.1:6379'], /unsupported database URL scheme "redis:"/, 'stderr'],
@@ -56,7 +69,7 @@ describe('sess usage', () => {
     [['sessions', 'list', '--url', '/nope.sqlite'], /--user ID is required/, 'stderr'],
     [
       ['stats', '--url', '/nope.sqlite', '--table', 'a;drop'],
-      /--table must be a plain SQL identifier/,
+      /--table must be a plain SQL identifier: letters, digits and _, at most 63 chars \(got a;drop\)/,
       'stderr',
     ],
   ])('exits 2 on a usage error: %j', async (args, pattern, stream) => {
@@ -64,6 +77,31 @@ describe('sess usage', () => {
     expect(r.code).toBe(2);
     if (stream === 'stderr') expectOneLine(r, pattern);
     else expect(r.stdout).toMatch(pattern);
+  });
+});
+
+describe('sess -v and sess secret', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+
+  it.each([['-v'], ['--version']])(
+    '%s prints the version of @sess/cli from its package.json',
+    async (flag) => {
+      const r = await sess([flag]);
+      expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+      expect(pkg.version).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
+    },
+  );
+
+  it('secret prints a new 32-byte base64url secret each time, without a database', async () => {
+    const [a, b] = await Promise.all([sess(['secret']), sess(['secret'])]);
+    for (const r of [a, b]) {
+      expect(r).toMatchObject({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(/^[A-Za-z0-9_-]{43}\n$/);
+      expect(Buffer.from(r.stdout.trim(), 'base64url')).toHaveLength(32);
+    }
+    expect(a.stdout).not.toBe(b.stdout);
   });
 });
 

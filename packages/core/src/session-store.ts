@@ -616,6 +616,7 @@ export class SessionStore {
         const error = new SessionError(
           'STORE_FAILURE',
           `SessionStore.${op} failed: the database did not answer within ${ms} ms (operationTimeout). Check that it is reachable and not overloaded.`,
+          { cause: Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' }) },
         );
         this.#emitFailure(op, error);
         reject(error);

@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { forEachDialect, startTcpProxy, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/index.js';
+import { type OpenDatabaseOptions, openDatabase } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sess-demo-kit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -139,4 +140,133 @@ forEachDialect(
     });
   },
   { only: ['postgres'] },
+);
+
+/** Polls `check` every 20 ms until it holds; throws after 5 s. */
+async function waitFor(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('openDatabase timeouts', () => {
+  it('reads them from the options, else SESS_DB_CONNECT_TIMEOUT_MS / SESS_DB_QUERY_TIMEOUT_MS, and refuses bad ones', async () => {
+    const open = (options: Partial<OpenDatabaseOptions>) =>
+      openDatabase('postgres://root@127.0.0.1:1/none', { ...noDefault, ...options });
+    const env = { SESS_DB_CONNECT_TIMEOUT_MS: '250', SESS_DB_QUERY_TIMEOUT_MS: '0' };
+    await open({ env }).db.destroy();
+    await open({ env: { SESS_DB_QUERY_TIMEOUT_MS: '' } }).db.destroy(); // empty: the default
+    expect(() => open({ env: { SESS_DB_QUERY_TIMEOUT_MS: '5s' } })).toThrow(
+      /^SESS_DB_QUERY_TIMEOUT_MS must be a whole number of milliseconds, at least 0 \(got "5s"\)\.$/,
+    );
+    expect(() => open({ env: { SESS_DB_CONNECT_TIMEOUT_MS: '0' } })).toThrow(
+      /^SESS_DB_CONNECT_TIMEOUT_MS must be .* at least 1/,
+    );
+    expect(() => open({ env, queryTimeoutMs: -1 })).toThrow(/^queryTimeoutMs must be .* \(got -1\)/);
+    expect(() =>
+      openDatabase('mysql://root@127.0.0.1:1/none', { ...noDefault, connectTimeoutMs: 1.5 }),
+    ).toThrow(/^connectTimeoutMs must be/);
+  });
+
+  // A server that accepts connections and never answers: a stalled database, or a port behind a dead proxy.
+  for (const scheme of ['postgres', 'mysql'] as const) {
+    it(`gives up on a ${scheme} server that accepts connections and never answers, after connectTimeoutMs`, async () => {
+      const held: Socket[] = [];
+      let closedByClient = 0;
+      const silent = createServer({ allowHalfOpen: true }, (socket) => {
+        held.push(socket);
+        socket.on('error', () => {});
+        socket.once('end', () => closedByClient++);
+        socket.resume(); // read (and drop) what the driver sends, to see it close
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as AddressInfo;
+      const { db } = openDatabase(`${scheme}://root@127.0.0.1:${port}/test`, {
+        ...noDefault,
+        connectTimeoutMs: 300,
+        log: () => {},
+      });
+      try {
+        const started = performance.now();
+        await expect(sql`select 1`.execute(db)).rejects.toThrow();
+        const ms = performance.now() - started;
+        expect(ms).toBeGreaterThanOrEqual(250);
+        expect(ms).toBeLessThan(2_000);
+      } finally {
+        await db.destroy();
+        // Nothing left open towards the silent server: the process could exit.
+        await waitFor('the driver to close its sockets', () => closedByClient === held.length);
+        expect(held.length).toBeGreaterThan(0);
+        for (const socket of held) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
+  }
+});
+
+/** The id of the server session (backend) a query runs on: tells a reused connection from a new one. */
+function sessionId(kind: 'postgres' | 'mysql') {
+  return kind === 'postgres'
+    ? sql<{ id: number }>`select pg_backend_pid() as id`
+    : sql<{ id: number }>`select connection_id() as id`;
+}
+
+function sleepQuery(kind: 'postgres' | 'mysql', seconds: number) {
+  return kind === 'postgres' ? sql`select pg_sleep(${seconds})` : sql`select sleep(${seconds})`;
+}
+
+// The stall this stops: node-postgres's query_timeout and mysql2's query timeout fail the query but leave its
+// connection busy with it, and Kysely releases it to the pool as healthy: with one connection, every later query
+// waits behind the stalled one (for ever when the database stalled).
+forEachDialect(
+  (spec) => {
+    const kind = spec.name as 'postgres' | 'mysql';
+    const url = () => process.env[spec.env as string] as string;
+
+    it('fails a statement unanswered after queryTimeoutMs, and replaces its connection instead of reusing it', async () => {
+      const { db } = openDatabase(url(), { ...noDefault, poolSize: 1, queryTimeoutMs: 300, log: () => {} });
+      try {
+        const before = (await sessionId(kind).execute(db)).rows[0]?.id;
+        const started = performance.now();
+        const stalled = sleepQuery(kind, 3).execute(db);
+        await expect(stalled).rejects.toMatchObject({
+          message: 'the database did not answer a query within 300 ms',
+          code: 'ETIMEDOUT',
+        });
+        expect(performance.now() - started).toBeLessThan(1_500);
+        const next = performance.now();
+        const after = (await sessionId(kind).execute(db)).rows[0]?.id;
+        expect(performance.now() - next).toBeLessThan(1_000); // not queued behind the 3 s sleep
+        expect(after).not.toBe(before);
+      } finally {
+        await db.destroy();
+      }
+    });
+
+    it('keeps a connection on which the server answered with an error', async () => {
+      const { db } = openDatabase(url(), { ...noDefault, poolSize: 1, log: () => {} });
+      try {
+        const before = (await sessionId(kind).execute(db)).rows[0]?.id;
+        await expect(sql`select * from sess_no_such_table`.execute(db)).rejects.toThrow();
+        expect((await sessionId(kind).execute(db)).rows[0]?.id).toBe(before);
+      } finally {
+        await db.destroy();
+      }
+    });
+
+    it('closes on db.destroy() without waiting for a statement in flight', async () => {
+      const { db } = openDatabase(url(), { ...noDefault, queryTimeoutMs: 0, log: () => {} });
+      await sql`select 1`.execute(db);
+      const inFlight = sleepQuery(kind, 5).execute(db);
+      inFlight.catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      await db.destroy();
+      expect(performance.now() - started).toBeLessThan(1_000);
+      await expect(inFlight).rejects.toThrow();
+    });
+  },
+  { only: ['postgres', 'mysql'] },
 );
