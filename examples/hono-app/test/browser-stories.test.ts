@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
 import { CHROME_MAC, FIREFOX_WINDOWS, type ServerProcess } from '@sess/test-kit';
-import Database from 'better-sqlite3';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sessionsOfAlice as aliceSessions, signIn as signInAsAlice } from './support/browser.js';
 import { startDemoServer } from './support/demo-server.js';
 
 // Stories a user lives through in a real browser (headless Chromium) against the running demo: two tabs racing a
@@ -72,26 +72,8 @@ describe.skipIf(skip)('user stories in headless Chromium', () => {
     return (await newContext()).newPage();
   }
 
-  /** Alice's sessions in the database, read with a separate connection. */
-  function sessionsOfAlice(): { id: string; device_name: string }[] {
-    const db = new Database(dbPath, { readonly: true });
-    try {
-      return db.prepare("select id, device_name from sess_sessions where user_id = 'alice'").all() as {
-        id: string;
-        device_name: string;
-      }[];
-    } finally {
-      db.close();
-    }
-  }
-
-  async function signIn(page: Page): Promise<void> {
-    await page.goto(`${server.url}/login`);
-    await page.fill('#username', 'alice');
-    await page.fill('#password', 'wonderland');
-    await Promise.all([page.waitForURL(`${server.url}/`), page.click('button[type=submit]')]);
-    await expect(page.locator('h1').textContent()).resolves.toBe('Hello, Alice');
-  }
+  const sessionsOfAlice = () => aliceSessions(dbPath);
+  const signIn = (page: Page) => signInAsAlice(page, server.url);
 
   /** The heading of `/` after a fresh navigation: "Hello, Alice" when signed in, "Sign in" when not. */
   async function home(page: Page): Promise<string | null> {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
 import { CHROME_MAC, FIREFOX_WINDOWS, type ServerProcess } from '@sess/test-kit';
-import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionsOfAlice as aliceSessions, signIn as signInAsAlice } from './support/browser.js';
 import { startDemoServer } from './support/demo-server.js';
 
 /** Where the screenshot of the devices page goes: `artifacts/` at the repository root (gitignored). */
@@ -33,26 +33,8 @@ describe.skipIf(skip)('the demo in headless Chromium', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Alice's sessions in the database, read with a separate connection. */
-  function sessionsOfAlice(): { id: string; device_name: string }[] {
-    const db = new Database(dbPath, { readonly: true });
-    try {
-      return db.prepare("select id, device_name from sess_sessions where user_id = 'alice'").all() as {
-        id: string;
-        device_name: string;
-      }[];
-    } finally {
-      db.close();
-    }
-  }
-
-  async function signIn(page: Page): Promise<void> {
-    await page.goto(`${server.url}/login`);
-    await page.fill('#username', 'alice');
-    await page.fill('#password', 'wonderland');
-    await Promise.all([page.waitForURL(`${server.url}/`), page.click('button[type=submit]')]);
-    await expect(page.locator('h1').textContent()).resolves.toBe('Hello, Alice');
-  }
+  const sessionsOfAlice = () => aliceSessions(dbPath);
+  const signIn = (page: Page) => signInAsAlice(page, server.url);
 
   it('lists two browsers of one user, revokes one, and signs out everywhere', async () => {
     const a = await (await chromium.newContext({ userAgent: CHROME_MAC })).newPage();
