@@ -1,0 +1,16 @@
+export {
+  type CommandResult,
+  cleanEnv,
+  packWorkspacePackages,
+  prepareSharedInstall,
+  type QuickStartProject,
+  REPO_ROOT,
+  type RunningProgram,
+  runCommand,
+  type SetUpOptions,
+  sessPackagesOf,
+  setUpQuickStart,
+  thirdPartySpecsOf,
+  WORK_ROOT,
+} from './npm-project.js';
+export { type QuickStart, type QuickStartStep, readQuickStart } from './readme-quick-start.js';
