@@ -256,8 +256,29 @@ forEachDialect(
       }
     });
 
-    it('closes on db.destroy() without waiting for a statement in flight', async () => {
-      const { db } = openDatabase(url(), { ...noDefault, queryTimeoutMs: 0, log: () => {} });
+    it('logs stalled statements once per outage, and again after a new connection succeeded', async () => {
+      const logged: string[] = [];
+      const log = (m: string) => logged.push(m);
+      const { db } = openDatabase(url(), { ...noDefault, poolSize: 2, queryTimeoutMs: 300, log });
+      const lost =
+        'database connection lost (the database did not answer a query within 300 ms); requests get 503 until it is back';
+      try {
+        await Promise.all([sql`select 1`.execute(db), sql`select 1`.execute(db)]); // both connections open
+        const stalled = [sleepQuery(kind, 2).execute(db), sleepQuery(kind, 2).execute(db)];
+        for (const s of stalled) await expect(s).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+        expect(logged).toEqual([lost]); // one outage, two connections lost
+        await sql`select 1`.execute(db); // a new connection: the outage is over
+        await expect(sleepQuery(kind, 2).execute(db)).rejects.toMatchObject({ code: 'ETIMEDOUT' });
+        expect(logged).toEqual([lost, lost]);
+      } finally {
+        await db.destroy();
+      }
+    });
+
+    it('closes on db.destroy() without waiting for a statement in flight, and logs nothing', async () => {
+      const logged: string[] = [];
+      const log = (m: string) => logged.push(m);
+      const { db } = openDatabase(url(), { ...noDefault, queryTimeoutMs: 0, log });
       await sql`select 1`.execute(db);
       const inFlight = sleepQuery(kind, 5).execute(db);
       inFlight.catch(() => {});
@@ -266,6 +287,7 @@ forEachDialect(
       await db.destroy();
       expect(performance.now() - started).toBeLessThan(1_000);
       await expect(inFlight).rejects.toThrow();
+      expect(logged).toEqual([]);
     });
   },
   { only: ['postgres', 'mysql'] },
