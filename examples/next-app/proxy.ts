@@ -1,12 +1,24 @@
-import type { NextRequest } from 'next/server';
-import { sessionProxy } from './lib/session';
+import { type NextRequest, NextResponse } from 'next/server';
+import { sessionProxy } from '@/lib/session';
+
+/** Pages only a signed-in user sees. */
+const SIGNED_IN_ONLY = ['/', '/devices'];
 
 /**
- * Keeps sessions alive while a user only reads pages: server components cannot write, so a touch that falls due
- * on a page request happens here (one lookup per page request; no query without the cookie).
+ * Keeps sessions alive while a user only reads pages (server components cannot write: a touch that falls due on a
+ * page request happens here), and sends visitors where they belong before a page renders: signed out to the login
+ * page, signed in away from it. One lookup per page request with the cookie; no query without it.
  */
 export function proxy(request: NextRequest) {
-  return sessionProxy(request);
+  return sessionProxy(request, (session) => {
+    const path = request.nextUrl.pathname;
+    if (!session.isAuthenticated && SIGNED_IN_ONLY.includes(path)) {
+      return NextResponse.redirect(new URL('/login', request.url));
+    }
+    if (session.isAuthenticated && path === '/login') {
+      return NextResponse.redirect(new URL('/', request.url));
+    }
+  });
 }
 
 export const config = {

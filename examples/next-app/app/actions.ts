@@ -2,8 +2,10 @@
 
 import type { SessionManager } from '@sess/core';
 import { redirect } from 'next/navigation';
-import { app, type DemoData, withSessionAction } from '../lib/session';
-import { checkPassword } from '../lib/users';
+import { app, type DemoData, withSessionAction } from '@/lib/session';
+import { checkPassword } from '@/lib/users';
+
+// Every action ends with a redirect that names what happened (`?done=...`): the page it lands on says so.
 
 /** Sends a signed-out visitor to the login page (an action can outlive the session it was rendered for). */
 function requireSignedIn(session: SessionManager<DemoData>): void {
@@ -16,7 +18,7 @@ export const signIn = withSessionAction(async (session, form: FormData) => {
   const user = await checkPassword(db, String(form.get('user') ?? ''), String(form.get('password') ?? ''));
   if (!user) redirect('/login?error=1');
   await session.authenticate(user.id, { visits: 0 });
-  redirect('/devices');
+  redirect('/devices?done=signed-in');
 });
 
 /** Adds one to the session's visit counter: the change is written once, after the action. */
@@ -30,25 +32,25 @@ export const countVisit = withSessionAction(async (session) => {
 export const revokeSession = withSessionAction(async (session, form: FormData) => {
   requireSignedIn(session);
   await session.revoke(String(form.get('id') ?? ''));
-  redirect(session.isAuthenticated ? '/devices' : '/login');
+  redirect(session.isAuthenticated ? '/devices?done=revoked' : '/login?done=signed-out');
 });
 
 /** Ends every other session of the user; this one stays. */
 export const signOutOthers = withSessionAction(async (session) => {
   requireSignedIn(session);
-  await session.logoutOther();
-  redirect('/devices');
+  const n = await session.logoutOther();
+  redirect(`/devices?done=others&n=${n}`);
 });
 
 /** Ends every session of the user, this one included. */
 export const signOutEverywhere = withSessionAction(async (session) => {
   requireSignedIn(session);
   await session.logoutAll();
-  redirect('/login');
+  redirect('/login?done=everywhere');
 });
 
 /** Ends this session. */
 export const signOut = withSessionAction(async (session) => {
   await session.logout();
-  redirect('/login');
+  redirect('/login?done=signed-out');
 });

@@ -5,10 +5,14 @@ export default function ErrorPage({ reset }: { error: Error; reset: () => void }
   return (
     <>
       <h1>Something went wrong</h1>
-      <p>The page could not load your session. Try again in a moment.</p>
-      <button type="button" onClick={reset}>
-        Try again
-      </button>
+      <div className="card error" role="alert">
+        <p>The page could not load your session; the database may be unavailable. Try again in a moment.</p>
+        <div className="actions">
+          <button type="button" onClick={reset}>
+            Try again
+          </button>
+        </div>
+      </div>
     </>
   );
 }

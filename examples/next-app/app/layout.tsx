@@ -1,35 +1,33 @@
+import { GeistMono } from 'geist/font/mono';
+import { GeistSans } from 'geist/font/sans';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import type { ReactNode } from 'react';
-import { app, getSession } from '../lib/session';
-import { userName } from '../lib/users';
-import { signOut } from './actions';
+import { type ReactNode, Suspense } from 'react';
+import { UserMenu } from '@/components/user-menu';
 import './globals.css';
 
-export const metadata: Metadata = { title: 'sess · Next.js demo' };
+export const metadata: Metadata = {
+  title: { default: 'sess · Next.js demo', template: '%s · sess demo' },
+  description:
+    'Database-backed sessions on the Next.js App Router: sign in, your devices, sign out everywhere.',
+};
 
-export default async function RootLayout({ children }: { children: ReactNode }) {
-  // The read-only view: one lookup per request, shared with the page through React's cache.
-  const session = await getSession();
-  const name = session.userId ? await userName((await app()).db, session.userId) : null;
+// The template's Geist fonts, from the `geist` package (self-hosted) rather than Google Fonts: builds need no
+// network beyond the npm registry.
+export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    <html lang="en" className={`${GeistSans.variable} ${GeistMono.variable}`}>
       <body>
-        <header>
-          <nav>
-            <Link href="/">Home</Link>
-            <Link href="/devices">Your devices</Link>
-            <a href="/api/me">/api/me</a>
-            <a href="/api/sessions">/api/sessions</a>
-          </nav>
-          {name ? (
-            <form action={signOut}>
-              <span data-testid="signed-in-as">Signed in as {name}</span>
-              <button type="submit">Sign out</button>
-            </form>
-          ) : (
-            <Link href="/login">Sign in</Link>
-          )}
+        <header className="site">
+          <div className="bar">
+            <Link href="/" className="brand">
+              sess demo<small>Next.js</small>
+            </Link>
+            {/* The session is request data: the menu streams in behind its own boundary, the page does not wait. */}
+            <Suspense fallback={<div className="menu" />}>
+              <UserMenu />
+            </Suspense>
+          </div>
         </header>
         <main>{children}</main>
       </body>

@@ -1,14 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningApp, startNext } from './next-app.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { problemLines, type RunningApp, SCREENSHOT_DIR, startNext } from './next-app.js';
 
 // The built app (test/global-setup.ts runs `next build`) under `next start` on a loopback port, on a SQLite file
-// of its own, driven in headless Chromium.
+// of its own, driven in headless Chromium. Each page is saved as a screenshot under artifacts/next-app/.
 const skip = skipBrowserTests();
 
 const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
@@ -79,6 +79,20 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     onTestFailed(() => console.error(`[next-app e2e] ${diagnostics()}`));
   });
 
+  /** Saves what the page shows as `artifacts/next-app/<name>.png` (the whole page). */
+  async function screenshot(page: Page, name: string): Promise<void> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  }
+
+  /**
+   * The page's confirmation (`?done=...` after an action), or its error. Visible only: Next.js keeps the page it
+   * navigated away from in the document, hidden, for the back button.
+   */
+  function notice(page: Page) {
+    return page.locator('[data-testid=notice]:visible, [data-testid=error]:visible').textContent();
+  }
+
   /**
    * Signs in on the login page through the server action and waits for the devices page to list this browser as
    * "This device": the URL alone would not prove that a session was saved.
@@ -93,7 +107,7 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     await page.selectOption('select[name=user]', user);
     await page.fill('input[name=password]', password);
     await page.click('button:text("Sign in")');
-    await page.waitForURL('**/devices');
+    await page.waitForURL((url) => url.pathname === '/devices');
     try {
       await page.locator('[data-testid=device][data-current=true]').waitFor({ timeout: 15_000 });
     } catch (error) {
@@ -129,34 +143,59 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     return { status, body: JSON.parse(text) as Record<string, any> };
   }
 
-  it('signs in through the server action and the devices page lists this session', async () => {
-    const page = await signIn(laptop);
-    const rows = page.getByTestId('device');
-    await expect.poll(() => rows.count()).toBe(1);
-    expect(await rows.first().getAttribute('data-current')).toBe('true');
-    expect(await rows.first().textContent()).toContain('Chrome on Linux');
-    const [cookie] = (await laptop.cookies()).filter((c) => c.name === '_session');
-    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
-    expect(cookie?.value).toMatch(/^[0-9a-f]{64}$/);
-    expect(await page.getByTestId('signed-in-as').textContent()).toContain('Alice');
-    await page.close();
+  it('sends a signed-out visitor from the pages to the sign-in page, which lists the demo users', async () => {
+    const stranger = await chromium.newContext();
+    const page = await stranger.newPage();
+    for (const path of ['/', '/devices']) {
+      const response = await page.goto(`${server.url}${path}`);
+      expect(new URL(page.url()).pathname, path).toBe('/login');
+      expect(response?.status()).toBe(200);
+    }
+    expect(await page.locator('table').textContent()).toContain('wonderland');
+    await screenshot(page, '1-login');
+    await stranger.close();
   });
 
-  it('rejects a wrong password without a session', async () => {
+  it('rejects a wrong password without a session, and says so', async () => {
     const stranger = await chromium.newContext();
     const page = await stranger.newPage();
     await page.goto(`${server.url}/login`);
     await page.fill('input[name=password]', 'not-the-password');
     await page.click('button:text("Sign in")');
     await page.waitForURL('**/login?error=1');
-    expect(await page.textContent('.error')).toContain('Wrong user or password');
+    expect(await notice(page)).toContain('Wrong user or password');
     expect((await stranger.cookies()).filter((c) => c.name === '_session')).toEqual([]);
+    await screenshot(page, '2-login-wrong-password');
     await stranger.close();
+  });
+
+  it('signs in through the server action; the devices page confirms it and lists this session', async () => {
+    const page = await signIn(laptop);
+    const rows = page.getByTestId('device');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().getAttribute('data-current')).toBe('true');
+    expect(await rows.first().textContent()).toContain('Chrome on Linux');
+    expect(await rows.first().textContent()).toContain('This device');
+    expect(await rows.first().textContent()).toContain('just now');
+    expect(await notice(page)).toContain('You are signed in');
+    // Next.js gives the app no client address: the page says why instead of printing "unknown".
+    expect(await rows.first().textContent()).toContain('not recorded');
+    expect(await page.getByTestId('ip-note').textContent()).toContain('TRUSTED_PROXIES');
+    const [cookie] = (await laptop.cookies()).filter((c) => c.name === '_session');
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    expect(cookie?.value).toMatch(/^[0-9a-f]{64}$/);
+    expect(await page.getByTestId('signed-in-as').textContent()).toContain('Alice');
+    await screenshot(page, '3-devices-signed-in');
+    // A signed-in visitor of the sign-in page is sent home.
+    await page.goto(`${server.url}/login`);
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.close();
   });
 
   it('keeps a visit counter in the session, changed by a server action and read by /api/me', async () => {
     const page = await laptop.newPage();
     await page.goto(server.url);
+    await page.getByRole('heading', { level: 1, name: 'Hello, Alice' }).waitFor();
     for (const expected of ['1', '2']) {
       await page.click('button:text("Count a visit")');
       await expect.poll(() => page.getByTestId('visits').textContent()).toBe(expected);
@@ -164,6 +203,7 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     const me = await apiMe(laptop);
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ userId: 'alice', name: 'Alice', visits: 2 });
+    await screenshot(page, '4-home');
     await page.close();
   });
 
@@ -173,8 +213,16 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     await page.goto(`${server.url}/devices`);
     const rows = page.getByTestId('device');
     await expect.poll(() => rows.count()).toBe(2);
+    // This device first, whichever was active last.
+    expect(await rows.first().getAttribute('data-current')).toBe('true');
     const other = page.locator('[data-testid=device][data-current=false]');
     expect(await other.textContent()).toContain('Firefox on Linux');
+    await screenshot(page, '5-devices-two');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, '5-devices-two-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, '5-devices-two-phone');
     await page.close();
   });
 
@@ -184,6 +232,8 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     await page.locator('[data-testid=device][data-current=false] button:text("Revoke")').click();
     await expect.poll(() => page.getByTestId('device').count()).toBe(1);
     expect(await page.getByTestId('device').getAttribute('data-current')).toBe('true');
+    expect(await notice(page)).toContain('That device is signed out');
+    await screenshot(page, '6-devices-revoked');
     await page.close();
 
     const phonePage = await phone.newPage();
@@ -240,12 +290,17 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
         { timeout: 15_000 },
       )
       .toBe(2);
-    await page.click('button:text("Sign out other devices")');
+    await page.click('button:text("Sign out all other devices")');
     await expect.poll(() => page.getByTestId('device').count()).toBe(1);
+    expect(await notice(page)).toBe('Signed out 1 other device.');
+    expect(await page.locator('button:text("Sign out all other devices")').isDisabled()).toBe(true);
+    await screenshot(page, '7-devices-signed-out-others');
     expect((await apiMe(phone)).status).toBe(401);
 
     await page.click('button:text("Sign out everywhere")');
-    await page.waitForURL('**/login');
+    await page.waitForURL((url) => url.pathname === '/login');
+    expect(await notice(page)).toContain('You are signed out on every device');
+    await screenshot(page, '8-login-signed-out-everywhere');
     expect((await apiMe(laptop)).status).toBe(401);
     expect((await laptop.cookies()).filter((c) => c.name === '_session')).toEqual([]);
     await page.close();
@@ -255,10 +310,29 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     const page = await signIn(laptop);
     expect((await apiMe(laptop)).status).toBe(200);
     await page.click('header button:text("Sign out")');
-    await page.waitForURL('**/login');
+    await page.waitForURL((url) => url.pathname === '/login');
+    expect(await notice(page)).toBe('You are signed out.');
     const me = await apiMe(laptop);
     expect(me.status).toBe(401);
     expect(me.body.error.code).toBe('UNAUTHENTICATED');
     await page.close();
+  });
+
+  it('sends the session cookie at most once per response, on pages, actions and route handlers', async () => {
+    const stale = `_session=${'d'.repeat(64)}`;
+    for (const path of ['/login', '/', '/devices', '/api/me', '/api/sessions']) {
+      const response = await fetch(`${server.url}${path}`, {
+        headers: { cookie: stale },
+        redirect: 'manual',
+      });
+      const lines = response.headers.getSetCookie().filter((line) => line.startsWith('_session='));
+      expect(lines, path).toEqual([expect.stringMatching(/^_session=; Path=\/; Max-Age=0;/)]);
+    }
+  });
+
+  it('logs no warning in next build or next start', async () => {
+    expect(problemLines(inject('nextBuildLog'))).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the last request's output
+    expect(problemLines(server.output())).toEqual([]);
   });
 });

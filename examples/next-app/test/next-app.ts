@@ -7,6 +7,30 @@ import { fileURLToPath } from 'node:url';
 /** The example's folder. */
 export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Where the end-to-end tests save a screenshot of each page (`artifacts/` at the repository root, not in git). */
+export const SCREENSHOT_DIR = join(APP_DIR, '..', '..', 'artifacts', 'next-app');
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** What `next build` printed (test/global-setup.ts). */
+    nextBuildLog: string;
+  }
+}
+
+/**
+ * The lines of a `next build` or `next start` log that a user would read as a problem: warnings and errors, and
+ * Next's prerendering complaints (`encountered the unstable value new Date()`, `uncached or runtime data`). Not
+ * Next's note that a CI machine has no `.next/cache` to start from: it is about the CI setup, not the app.
+ */
+export function problemLines(log: string): string[] {
+  return log
+    .split('\n')
+    .filter((line) =>
+      /⚠|\bwarn(ing)?\b|\berror\b|encountered|unstable value|uncached|new Date\(\)|Math\.random/i.test(line),
+    )
+    .filter((line) => !/No build cache found/.test(line));
+}
+
 const NEXT_BIN = join(APP_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
 
 /**

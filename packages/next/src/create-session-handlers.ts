@@ -3,7 +3,7 @@ import { cookies, headers } from 'next/headers.js';
 // Extensionless on purpose: Next.js swaps `next/navigation` for its server build by this exact specifier (the `.js`
 // path resolves to the client build inside route handlers). tsconfig `paths` points TypeScript at its types.
 import { unstable_rethrow } from 'next/navigation';
-import { type NextRequest, NextResponse } from 'next/server.js';
+import { connection, type NextRequest, NextResponse } from 'next/server.js';
 import { cache } from 'react';
 import { sessionErrorResponse } from './error-response.js';
 import { NextPort } from './next-ports.js';
@@ -34,6 +34,22 @@ export interface SessionHandlersOptions {
    */
   onLoadError?: LoadErrorMode | undefined;
 }
+
+/**
+ * What `sessionProxy` asks before a page loads: the response to answer with (`NextResponse.redirect()` to the
+ * sign-in page, a rewrite), or nothing to let the request through. It gets the request's session (loaded; writable,
+ * so a guard may sign a user out) and runs on GET and HEAD requests only.
+ *
+ * @example
+ * ```ts
+ * (session, request) =>
+ *   session.isAuthenticated ? undefined : NextResponse.redirect(new URL('/login', request.url))
+ * ```
+ */
+export type SessionProxyGuard<D extends object = SessionValues> = (
+  session: SessionManager<D>,
+  request: NextRequest,
+) => NextResponse | undefined | Promise<NextResponse | undefined>;
 
 /** Per-call options of {@link SessionHandlers.withSession} and {@link SessionHandlers.withSessionAction}. */
 export interface SessionCallOptions {
@@ -105,9 +121,17 @@ export interface SessionHandlers<D extends object = SessionValues> {
    * a context that can write (the proxy, a server action, a route handler). Throws `STORE_FAILURE` when the database
    * fails, unless `onLoadError` is `'anonymous'`.
    *
+   * It awaits `cookies()`, `headers()` and `connection()` before anything else, so a prerender stops there: the route
+   * is rendered per request, and nothing reads the clock or the database while Next.js prerenders. With
+   * `cacheComponents` (the `create-next-app` default), call it inside a `<Suspense>` boundary, as for any request
+   * data; not inside `"use cache"` (read the session outside and pass the user id in).
+   *
    * @example
    * ```tsx
-   * export default async function Page() {
+   * export default function Page() {
+   *   return <Suspense fallback={<p>Loading…</p>}><Greeting /></Suspense>
+   * }
+   * async function Greeting() {
    *   const session = await getSession()
    *   return <p>{session.isAuthenticated ? `Hello ${session.userId}` : 'Signed out'}</p>
    * }
@@ -119,18 +143,26 @@ export interface SessionHandlers<D extends object = SessionValues> {
    * session and, when a touch is due, touches it and re-sends the cookie with the new `Max-Age`; a cookie that
    * names no live session is cleared. Other methods pass through untouched (server actions and route handlers
    * refresh the session themselves). A database failure passes the request through, for the page to handle.
-   * Returns `response` (default `NextResponse.next()`) with the cookie set on it.
+   *
+   * The second argument is the response to answer with (default `NextResponse.next()`), or a
+   * {@link SessionProxyGuard} that decides it from the session, e.g. a redirect to the sign-in page. The cookie goes
+   * onto that response as one plain `Set-Cookie` line; set your own cookies on it before it reaches `sessionProxy`.
+   * Leave route handlers out of the matcher: they refresh the session themselves.
    *
    * @example
    * ```ts
    * // proxy.ts
    * export function proxy(request: NextRequest) {
-   *   return sessionProxy(request)
+   *   return sessionProxy(request, (session) =>
+   *     session.isAuthenticated || !request.nextUrl.pathname.startsWith('/account')
+   *       ? undefined
+   *       : NextResponse.redirect(new URL('/login', request.url)),
+   *   )
    * }
-   * export const config = { matcher: ['/((?!api|_next/static|_next/image|favicon.ico).*)'] }
+   * export const config = { matcher: ['/((?!api/|_next/static|_next/image|favicon.ico).*)'] }
    * ```
    */
-  sessionProxy(request: NextRequest, response?: NextResponse): Promise<NextResponse>;
+  sessionProxy(request: NextRequest, then?: NextResponse | SessionProxyGuard<D>): Promise<NextResponse>;
 }
 
 /**
@@ -180,6 +212,9 @@ export function createSessionHandlers<D extends object = SessionValues>(
   ): (request: NextRequest, context: C) => Promise<Response> {
     const mode = callOptions.onLoadError ?? defaultMode;
     return async (request, context) => {
+      // The request first: a prerender of a GET handler (`next build` with cacheComponents) stops at this read,
+      // before the store factory opens the database.
+      const port = NextPort.fromRequest(request);
       let store: SessionStore;
       try {
         store = await getStore();
@@ -187,7 +222,6 @@ export function createSessionHandlers<D extends object = SessionValues>(
         if (SessionError.is(error)) return sessionErrorResponse(error);
         throw error;
       }
-      const port = NextPort.fromRequest(request);
       const session = new SessionManager<D>(store, port);
       let response: Response;
       try {
@@ -244,8 +278,11 @@ export function createSessionHandlers<D extends object = SessionValues>(
   }
 
   const getSession = cache(async (): Promise<SessionManager<D>> => {
-    // Request data first: while `next build` prerenders, this is where Next stops, before the database is opened.
-    const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
+    // Request data first, and connection(): while Next.js prerenders, this is where it stops, before the store
+    // factory opens the database and before the store's clock is read (the expiry check). cookies() and headers()
+    // alone do not stop every prerender: with cacheComponents a prefetch prerenders with them resolved, and a clock
+    // read there is reported on every request ("encountered the unstable value `new Date()`").
+    const [cookieStore, headerStore] = await Promise.all([cookies(), headers(), connection()]);
     const store = await getStore();
     const port = NextPort.fromNextHeaders(cookieStore, headerStore);
     const session = new SessionManager<D>(store, port, { readOnly: true });
@@ -253,28 +290,46 @@ export function createSessionHandlers<D extends object = SessionValues>(
     return session;
   });
 
-  async function sessionProxy(request: NextRequest, response = NextResponse.next()): Promise<NextResponse> {
-    if (request.method !== 'GET' && request.method !== 'HEAD') return response;
+  async function sessionProxy(
+    request: NextRequest,
+    then?: NextResponse | SessionProxyGuard<D>,
+  ): Promise<NextResponse> {
+    const guard = typeof then === 'function' ? then : undefined;
+    const passThrough = () => (typeof then === 'function' ? undefined : then) ?? NextResponse.next();
+    if (request.method !== 'GET' && request.method !== 'HEAD') return passThrough();
     let store: SessionStore;
     try {
       store = await getStore();
     } catch (error) {
-      if (SessionError.is(error, 'STORE_FAILURE')) return response;
+      if (SessionError.is(error, 'STORE_FAILURE')) return passThrough();
       throw error;
     }
     const port = NextPort.fromRequest(request);
-    // No cookie: nothing to refresh, and no query.
-    if (port.getCookie(store.config.cookieName) === undefined) return response;
+    // No session cookie and no guard: nothing to refresh or decide, and no query.
+    if (!guard && port.getCookie(store.config.cookieName) === undefined) return passThrough();
     const session = new SessionManager<D>(store, port);
     try {
       await session.load();
+    } catch (error) {
+      // The page loads the session again and answers the failure its own way (fail closed); the guard is not asked.
+      if (SessionError.is(error, 'STORE_FAILURE')) return passThrough();
+      throw error;
+    }
+    let response: NextResponse | undefined;
+    try {
+      response = guard ? await guard(session, request) : undefined;
+    } catch (error) {
+      await session.commit({ failed: true }).catch(() => undefined);
+      throw error;
+    }
+    try {
       await session.commit();
     } catch (error) {
-      // The page loads the session again and answers the failure its own way; the proxy only refreshes.
+      // A failed touch sets no cookie; the page answers with the session as it loads it.
       if (!SessionError.is(error, 'STORE_FAILURE')) throw error;
     }
-    port.applyToCookieStore(response.cookies);
-    port.applyHeaders(response.headers);
+    response ??= passThrough();
+    port.applyToProxyResponse(response);
     return response;
   }
 

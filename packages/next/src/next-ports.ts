@@ -13,7 +13,7 @@ interface RequestSource {
   header(name: string): string | undefined;
 }
 
-/** The subset of Next's `cookies()` / `NextResponse.cookies` that a port writes through. */
+/** The subset of Next's `cookies()` store that a port writes through. */
 export interface WritableCookieStore {
   set(name: string, value: string, options: CookieStoreOptions): unknown;
 }
@@ -32,7 +32,9 @@ interface CookieStoreOptions {
 /**
  * A {@link SessionPort} over one Next.js request that records what the manager writes (cookies, `Cache-Control`,
  * `Vary`), so the adapter can put it onto whatever ends the request: the handler's `Response`, Next's `cookies()`
- * store (server actions, and route handlers that end by `redirect()`), or the proxy's `NextResponse`.
+ * store (server actions, and route handlers that end by `redirect()`), or the proxy's `NextResponse`. Each cookie
+ * goes out once per response: the core records at most one per name, and the port never repeats a line `proxy.ts`
+ * already sent.
  *
  * Next.js gives route handlers, server actions and server components no socket address, so `remoteAddress()` is
  * `undefined`: the core then takes the client IP from the forwarding headers only when `trustedProxies` is set,
@@ -40,11 +42,14 @@ interface CookieStoreOptions {
  */
 export class NextPort implements SessionPort {
   readonly #source: RequestSource;
+  /** `Set-Cookie` lines already on the response (set by `proxy.ts`), which the port does not send again. */
+  readonly #alreadySent: ReadonlySet<string>;
   readonly cookies: RecordedCookie[] = [];
   readonly headers = new Map<'Cache-Control' | 'Vary', string>();
 
-  constructor(source: RequestSource) {
+  constructor(source: RequestSource, alreadySent: readonly string[] = []) {
     this.#source = source;
+    this.#alreadySent = new Set(alreadySent);
   }
 
   getCookie(name: string): string | undefined {
@@ -67,13 +72,27 @@ export class NextPort implements SessionPort {
     this.headers.set(name, name === 'Vary' ? mergeVary(this.headers.get(name), value) : value);
   }
 
-  /** A port that reads a web `Request` (route handlers and the proxy get one). */
+  /**
+   * A port that reads a web `Request` (route handlers and the proxy get one). It reads the request's headers at
+   * once: while Next.js prerenders a GET route handler (`next build` with `cacheComponents`), that read is where the
+   * prerender stops, so nothing after it (the store factory, the database, the store's clock) runs at build time.
+   *
+   * When `proxy.ts` already set cookies on this request's response, Next.js passes its `Set-Cookie` lines on to the
+   * route handler as request headers: the port reads the request's cookies as they will be after those (a cookie the
+   * proxy cleared is gone), the way Next's own `cookies()` does, and puts no line on the response that the proxy
+   * already put there.
+   */
   static fromRequest(request: Request): NextPort {
     const headers = request.headers;
-    return new NextPort({
-      cookie: (name) => getCookieFromHeader(headers.get('cookie'), name),
-      header: (name) => headers.get(name) ?? undefined,
-    });
+    const fromProxy = headers.getSetCookie();
+    const cookieHeader = withCookiesSet(headers.get('cookie') ?? undefined, fromProxy);
+    return new NextPort(
+      {
+        cookie: (name) => getCookieFromHeader(cookieHeader, name),
+        header: (name) => (name.toLowerCase() === 'cookie' ? cookieHeader : (headers.get(name) ?? undefined)),
+      },
+      fromProxy,
+    );
   }
 
   /** A port that reads what `cookies()` and `headers()` from `next/headers` resolved to. */
@@ -105,14 +124,28 @@ export class NextPort implements SessionPort {
     return target;
   }
 
-  /** Sets the recorded cookies through a Next cookie store (`await cookies()`, or `NextResponse.cookies`). */
+  /**
+   * Sets the recorded cookies through Next's cookie store (`await cookies()`): in a server action, and in a route
+   * handler that ends with `redirect()`.
+   */
   applyToCookieStore(store: WritableCookieStore): void {
-    for (const { name, value, attributes } of this.cookies)
+    for (const { name, value, attributes } of this.cookies) {
+      if (this.#alreadySent.has(serializeCookie(name, value, attributes))) continue;
       store.set(name, value, cookieStoreOptions(attributes));
+    }
   }
 
-  /** Sets the recorded headers on a `Headers` (a `NextResponse`'s, in the proxy). */
-  applyHeaders(headers: Headers): void {
+  /**
+   * Puts the recorded cookies and headers on the proxy's `NextResponse` as plain `Set-Cookie` lines, not through
+   * `response.cookies`: Next.js copies what goes through `response.cookies` into the page's cookie store and sends
+   * it again from there (a clearing cookie twice, once without `Max-Age`), while a plain line is sent once.
+   */
+  applyToProxyResponse(response: Response): void {
+    this.#write(response.headers);
+  }
+
+  /** Sets the recorded headers (`Cache-Control`, `Vary` merged with what is there). */
+  #applyHeaders(headers: Headers): void {
     for (const [name, value] of this.headers) {
       headers.set(name, name === 'Vary' ? mergeVary(headers.get(name) ?? undefined, value) : value);
     }
@@ -120,10 +153,34 @@ export class NextPort implements SessionPort {
 
   #write(headers: Headers): void {
     for (const { name, value, attributes } of this.cookies) {
-      headers.append('Set-Cookie', serializeCookie(name, value, attributes));
+      const line = serializeCookie(name, value, attributes);
+      if (!this.#alreadySent.has(line)) headers.append('Set-Cookie', line);
     }
-    this.applyHeaders(headers);
+    this.#applyHeaders(headers);
   }
+}
+
+/**
+ * A `Cookie` request header as it reads after the given `Set-Cookie` lines: each named cookie replaced by the value
+ * set, or removed when the line clears it (an empty value or `Max-Age=0`).
+ */
+function withCookiesSet(cookieHeader: string | undefined, setCookies: readonly string[]): string | undefined {
+  if (setCookies.length === 0) return cookieHeader;
+  const set = new Map<string, string | null>();
+  for (const line of setCookies) {
+    const [pair = '', ...attributes] = line.split(';');
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const value = pair.slice(eq + 1).trim();
+    const cleared = value === '' || attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a));
+    set.set(pair.slice(0, eq).trim(), cleared ? null : value);
+  }
+  const kept = (cookieHeader ?? '')
+    .split(';')
+    .map((part) => part.trim())
+    .filter((part) => part !== '' && !set.has(part.slice(0, Math.max(part.indexOf('='), 0)).trim()));
+  for (const [name, value] of set) if (value !== null) kept.push(`${name}=${value}`);
+  return kept.length > 0 ? kept.join('; ') : undefined;
 }
 
 /** The options Next's cookie stores take, from the attributes the core computed. */

@@ -6,6 +6,11 @@ import { BROWSER_HEADERS, Jar, noParams, openStore, type TestStore } from './sup
 
 // Server actions and server components read the request through next/headers (mocked: see fake-request-scope.ts).
 vi.mock('next/headers.js', () => import('./fake-request-scope.js'));
+// connection() from next/server too (the rest of next/server is Next's own).
+vi.mock('next/server.js', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  connection: (await import('./fake-request-scope.js')).connection,
+}));
 
 const TABLE = 'sess_next_duplicates';
 

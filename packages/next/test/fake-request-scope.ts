@@ -2,21 +2,32 @@ import { parseSetCookies } from '@sess/core/testing';
 import { RequestCookies, ResponseCookies } from 'next/dist/server/web/spec-extension/cookies.js';
 
 /**
+ * What Next.js is doing when the code under test runs:
+ * - `render`: a server component rendered for a request (`cookies()` is read-only);
+ * - `action`: a server action, or a route handler (`cookies()` can set);
+ * - `prerender`: `next build` prerendering a route: `cookies()`, `headers()` and `connection()` never resolve;
+ * - `runtime-prefetch`: with `cacheComponents`, the prerender of a prefetch: `cookies()` and `headers()` resolve,
+ *   `connection()` never does (code after it is left for the real request).
+ */
+export type ScopeKind = 'render' | 'action' | 'prerender' | 'runtime-prefetch';
+
+/**
  * Stands in for the request scope that Next.js opens around a server component render or a server action: outside
- * a running Next server, `cookies()` and `headers()` from `next/headers` throw, so these tests mock that module
- * with {@link cookies} and {@link headers} below. The cookie stores are Next's own `RequestCookies` and
- * `ResponseCookies`; a render scope refuses `set()` the way Next's read-only cookies do.
+ * a running Next server, `cookies()` and `headers()` from `next/headers` and `connection()` from `next/server`
+ * throw, so these tests mock them with {@link cookies}, {@link headers} and {@link connection} below. The cookie
+ * stores are Next's own `RequestCookies` and `ResponseCookies`; a render scope refuses `set()` the way Next's
+ * read-only cookies do.
  */
 export class RequestScope {
   readonly requestHeaders: Headers;
   readonly responseHeaders: Headers = new Headers();
   readonly #request: RequestCookies;
   readonly #response = new ResponseCookies(this.responseHeaders);
-  readonly kind: 'render' | 'action';
+  readonly kind: ScopeKind;
   /** Every `set()` the code under test tried, allowed or not. */
   readonly setAttempts: string[] = [];
 
-  constructor(kind: 'render' | 'action', headers: Record<string, string>, cookies: Map<string, string>) {
+  constructor(kind: ScopeKind, headers: Record<string, string>, cookies: Map<string, string>) {
     this.kind = kind;
     this.requestHeaders = new Headers(headers);
     if (cookies.size > 0) {
@@ -31,7 +42,7 @@ export class RequestScope {
       get: (name: string) => this.#response.get(name) ?? this.#request.get(name),
       set: (name: string, value: string, options: Record<string, unknown>) => {
         this.setAttempts.push(name);
-        if (this.kind === 'render') {
+        if (this.kind !== 'action') {
           throw new Error('Cookies can only be modified in a Server Action or Route Handler.');
         }
         this.#response.set(name, value, options);
@@ -58,12 +69,25 @@ function scope(): RequestScope {
   return current;
 }
 
+/** A promise that never settles: how Next.js stops a prerender at request data. */
+function hanging<T>(): Promise<T> {
+  return new Promise<T>(() => undefined);
+}
+
 /** Mock of `cookies()` from `next/headers`. */
 export async function cookies() {
-  return scope().cookieStore();
+  const current = scope();
+  return current.kind === 'prerender' ? hanging<never>() : current.cookieStore();
 }
 
 /** Mock of `headers()` from `next/headers`. */
 export async function headers() {
-  return scope().requestHeaders;
+  const current = scope();
+  return current.kind === 'prerender' ? hanging<never>() : current.requestHeaders;
+}
+
+/** Mock of `connection()` from `next/server`. */
+export async function connection(): Promise<void> {
+  const current = scope();
+  if (current.kind === 'prerender' || current.kind === 'runtime-prefetch') return hanging<never>();
 }

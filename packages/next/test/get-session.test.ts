@@ -1,12 +1,17 @@
-import { SessionError } from '@sess/core';
+import { SessionError, SessionStore } from '@sess/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSessionHandlers } from '../src/index.js';
 import { enterScope, RequestScope } from './fake-request-scope.js';
-import { BROWSER_HEADERS, Jar, noParams, openStore, type TestStore } from './support.js';
+import { BROWSER_HEADERS, Jar, NEXT_FINGERPRINT, noParams, openStore, type TestStore } from './support.js';
 
-// Server components read cookies() and headers() from next/headers, which only work inside a running Next server:
-// that module is mocked with a request scope built from Next's own cookie classes (see fake-request-scope.ts).
+// Server components read cookies() and headers() from next/headers and await connection() from next/server, which
+// only work inside a running Next server: they are mocked with a request scope built from Next's own cookie classes
+// (see fake-request-scope.ts); the rest of next/server is Next's own.
 vi.mock('next/headers.js', () => import('./fake-request-scope.js'));
+vi.mock('next/server.js', async (importOriginal) => ({
+  ...(await importOriginal<object>()),
+  connection: (await import('./fake-request-scope.js')).connection,
+}));
 
 const TABLE = 'sess_next_rsc';
 
@@ -105,6 +110,42 @@ describe('getSession (server components)', () => {
     expect(() => session.set('visits', 4)).toThrow(SessionError);
     await expect(session.logout()).rejects.toSatisfy((e) => SessionError.is(e, 'READ_ONLY'));
     expect(scope.setAttempts).toEqual([]);
+  });
+
+  it('opens no store and reads no clock while Next.js prerenders, at build time or for a runtime prefetch', async () => {
+    const jar = await signIn();
+    for (const kind of ['prerender', 'runtime-prefetch'] as const) {
+      let factoryRuns = 0;
+      let clockReads = 0;
+      const store = new SessionStore(t.db, {
+        tableName: TABLE,
+        fingerprintHeaders: NEXT_FINGERPRINT,
+        now: () => {
+          clockReads++;
+          return t.clock.now();
+        },
+      });
+      clockReads = 0;
+      const { getSession } = createSessionHandlers({
+        store: () => {
+          factoryRuns++;
+          return store;
+        },
+      });
+      enterScope(new RequestScope(kind, BROWSER_HEADERS, jar.cookies));
+      let settled = false;
+      getSession().finally(() => {
+        settled = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect({ kind, settled, factoryRuns, clockReads, queries: t.counter.queries }).toEqual({
+        kind,
+        settled: false,
+        factoryRuns: 0,
+        clockReads: 0,
+        queries: 0,
+      });
+    }
   });
 
   it('throws STORE_FAILURE when the database fails (fail closed)', async () => {

@@ -1,5 +1,5 @@
-import { parseSetCookie, parseSetCookies } from '@sess/core/testing';
-import { NextResponse } from 'next/server.js';
+import { parseSetCookies } from '@sess/core/testing';
+import { type NextRequest, NextResponse } from 'next/server.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSessionHandlers } from '../src/index.js';
 import { Jar, noParams, openStore, type TestStore } from './support.js';
@@ -48,13 +48,19 @@ describe('sessionProxy (proxy.ts)', () => {
     expect(session?.lastActiveAt).toEqual(t.clock.now());
   });
 
-  it('hands the refreshed cookie to the page through x-middleware-set-cookie', async () => {
-    const { jar, token } = await signedIn();
-    t.clock.advance('1h');
+  it('sends its cookie as one plain Set-Cookie line, not through x-middleware-set-cookie', async () => {
+    // What goes into x-middleware-set-cookie Next.js copies into the page's cookie store and sends again from
+    // there: a clearing cookie went out twice (once without Max-Age) on the page's response.
+    const { jar } = await signedIn();
+    await t.store.destroyAllForUser('alice');
     const { sessionProxy } = createSessionHandlers({ store: t.store });
     const response = await sessionProxy(jar.request('/devices'));
-    const forwarded = response.headers.get('x-middleware-set-cookie');
-    expect(forwarded && parseSetCookie(forwarded).value).toBe(token);
+    expect(response.headers.getSetCookie()).toEqual([
+      expect.stringMatching(
+        /^_session=; Path=\/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; SameSite=Lax$/,
+      ),
+    ]);
+    expect(response.headers.get('x-middleware-set-cookie')).toBeNull();
   });
 
   it('makes one query and sets no cookie when no touch is due', async () => {
@@ -113,5 +119,77 @@ describe('sessionProxy (proxy.ts)', () => {
     expect(response).toBe(rewrite);
     expect(response.headers.get('x-middleware-rewrite')).toBe('http://localhost:3000/devices');
     expect(parseSetCookies(response.headers)[0]?.value).toBe(token);
+  });
+});
+
+describe('sessionProxy with a guard', () => {
+  const toLogin = (request: NextRequest) => NextResponse.redirect(new URL('/login', request.url));
+
+  it('answers with the redirect the guard returns for a signed-out visitor, without a query', async () => {
+    const { sessionProxy } = createSessionHandlers({ store: t.store });
+    const request = new Jar().request('/devices');
+    const response = await sessionProxy(request, (session) =>
+      session.isAuthenticated ? undefined : toLogin(request),
+    );
+    expect(response.status).toBe(307);
+    expect(response.headers.get('location')).toBe('http://localhost:3000/login');
+    expect(t.counter.queries).toBe(0);
+  });
+
+  it('lets a signed-in user through, refreshing the cookie when a touch is due', async () => {
+    const { jar, token } = await signedIn();
+    t.clock.advance('1h');
+    const { sessionProxy } = createSessionHandlers({ store: t.store });
+    let seen: string | null = null;
+    const request = jar.request('/devices');
+    const response = await sessionProxy(request, (session) => {
+      seen = session.userId;
+      return session.isAuthenticated ? undefined : toLogin(request);
+    });
+    expect(seen).toBe('alice');
+    expect(response.headers.get('x-middleware-next')).toBe('1');
+    expect(parseSetCookies(response.headers)).toEqual([
+      expect.objectContaining({ name: '_session', value: token }),
+    ]);
+  });
+
+  it('clears a dead cookie on the redirect it answers with, in one Set-Cookie line', async () => {
+    const { jar } = await signedIn();
+    await t.store.destroyAllForUser('alice');
+    const { sessionProxy } = createSessionHandlers({ store: t.store });
+    const request = jar.request('/devices');
+    const response = await sessionProxy(request, (session) =>
+      session.isAuthenticated ? undefined : toLogin(request),
+    );
+    expect(response.status).toBe(307);
+    expect(parseSetCookies(response.headers)).toEqual([
+      expect.objectContaining({ name: '_session', value: '', maxAge: 0 }),
+    ]);
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
+  });
+
+  it('does not ask the guard about a POST (server actions check the session themselves)', async () => {
+    const { sessionProxy } = createSessionHandlers({ store: t.store });
+    let asked = false;
+    const response = await sessionProxy(new Jar().request('/devices', { method: 'POST' }), () => {
+      asked = true;
+      return undefined;
+    });
+    expect(asked).toBe(false);
+    expect(response.headers.get('x-middleware-next')).toBe('1');
+  });
+
+  it('passes the request through without asking the guard when the database fails', async () => {
+    const { jar } = await signedIn();
+    t.fault.fail();
+    const { sessionProxy } = createSessionHandlers({ store: t.store });
+    let asked = false;
+    const response = await sessionProxy(jar.request('/devices'), () => {
+      asked = true;
+      return undefined;
+    });
+    expect(asked).toBe(false);
+    expect(response.headers.get('x-middleware-next')).toBe('1');
+    expect(response.headers.getSetCookie()).toEqual([]);
   });
 });

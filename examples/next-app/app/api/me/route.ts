@@ -1,6 +1,6 @@
 import { SessionError } from '@sess/core';
-import { app, withSession } from '../../../lib/session';
-import { userName } from '../../../lib/users';
+import { app, withSession } from '@/lib/session';
+import { userName } from '@/lib/users';
 
 /** The signed-in user and this session; 401 JSON when signed out. */
 export const GET = withSession(async (_request, { session }) => {

@@ -1,4 +1,4 @@
-import { withSession } from '../../../lib/session';
+import { withSession } from '@/lib/session';
 
 /** The signed-in user's sessions (public ids and device metadata; never a token); 401 JSON when signed out. */
 export const GET = withSession(async (_request, { session }) => {
