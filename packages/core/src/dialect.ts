@@ -1,4 +1,4 @@
-import { type Kysely, MysqlAdapter, PostgresAdapter, SqliteAdapter, WithSchemaPlugin } from 'kysely';
+import { type Kysely, MysqlAdapter, PostgresAdapter, SqliteAdapter, sql, WithSchemaPlugin } from 'kysely';
 import { configError } from './errors.js';
 
 /** The SQL family a database speaks, which decides locking and cleanup strategies. */
@@ -13,8 +13,10 @@ const FAMILIES: readonly SqlFamily[] = ['postgres', 'mysql', 'sqlite'];
  * The SQL family of `db`: `declared` when given (the `dialect` option), else read from Kysely's adapter
  * (`db.getExecutor().adapter`): an instance of Kysely's Postgres, MySQL or SQLite adapter, which third-party dialects
  * extend (PGlite, D1, libSQL, ...). A second copy of Kysely (a CommonJS and an ESM build side by side) fails
- * `instanceof`, so the adapter's class chain is also compared by name. Throws `INVALID_CONFIG` naming `dialect` when
- * neither tells: guessing would silently turn off the per-user locking and the cleanup strategy.
+ * `instanceof`, so the adapter's class chain is also compared by name, and, when a bundler minified those names too,
+ * the SQL the dialect's compiler writes for a probe (`$1` and `"t"`: PostgreSQL; `?` and `` `t` ``: MySQL; `?` and
+ * `"t"`: SQLite). Throws `INVALID_CONFIG` naming `dialect` when none tells (MSSQL, or a dialect of another SQL):
+ * guessing would silently turn off the per-user locking and the cleanup strategy.
  * @internal
  */
 export function dialectKind(db: Kysely<any>, declared?: SqlFamily | undefined): DialectKind {
@@ -39,6 +41,11 @@ export function dialectKind(db: Kysely<any>, declared?: SqlFamily | undefined): 
     if (name === 'SqliteAdapter') return 'sqlite';
     proto = Object.getPrototypeOf(proto);
   }
+  // Another copy of Kysely whose class names a bundler minified (Next.js bundles each route): ask its compiler.
+  const probe = sql`select ${1} from ${sql.id('t')}`.compile(db).sql;
+  if (probe.includes('$1') && probe.includes('"t"')) return 'postgres';
+  if (probe.includes('?') && probe.includes('`t`')) return 'mysql';
+  if (probe.includes('?') && probe.includes('"t"')) return 'sqlite';
   throw configError(
     'dialect',
     'is needed: sess cannot tell which SQL your Kysely dialect speaks (its adapter is not a Postgres, MySQL or SQLite adapter). Set dialect: "postgres", "mysql" or "sqlite"',

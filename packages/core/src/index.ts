@@ -13,8 +13,6 @@ export type {
   SessionConfig,
   SessionOptions,
 } from './config.js';
-// Until @sess/next imports them from @sess/core/adapter:
-export { getCookieFromHeader, serializeCookie } from './cookies.js';
 export type { SqlFamily } from './dialect.js';
 export { type Duration, durationToMs } from './duration.js';
 export { SessionError, type SessionErrorCode, type SessionErrorOptions } from './errors.js';
@@ -32,7 +30,6 @@ export {
   SessionManager,
   type SessionManagerOptions,
 } from './session-manager.js';
-export type { CookieAttributes, SessionPort } from './session-port.js';
 export { type CleanupOptions, type DataChanges, type RotateOptions, SessionStore } from './session-store.js';
 export { SessionToken } from './session-token.js';
 export type { ClientHints, DeviceType } from './user-agent.js';

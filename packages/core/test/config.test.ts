@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
+import { type DialectAdapter, Kysely, MssqlQueryCompiler, SqliteAdapter, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { durationToMs, migrateToLatest, SessionError, SessionStore } from '../src/index.js';
 
@@ -145,21 +145,24 @@ describe('configuration', () => {
 });
 
 describe('which SQL the database speaks', () => {
+  /** `dialect`'s adapter as a plain object (no class to recognise). */
+  function plainAdapter(dialect: SqliteDialect): DialectAdapter {
+    const real = dialect.createAdapter();
+    return {
+      supportsCreateIfNotExists: real.supportsCreateIfNotExists,
+      supportsTransactionalDdl: real.supportsTransactionalDdl,
+      supportsReturning: real.supportsReturning,
+      acquireMigrationLock: (...args) => real.acquireMigrationLock(...args),
+      releaseMigrationLock: (...args) => real.releaseMigrationLock(...args),
+    };
+  }
+
   /** A dialect as a wrapper library might build it: Kysely's SQLite parts behind an adapter of its own. */
   function wrappedSqlite(): Kysely<any> {
     const inner = new SqliteDialect({ database: new Database(':memory:') });
     return new Kysely<any>({
       dialect: {
-        createAdapter: () => {
-          const real = inner.createAdapter();
-          return {
-            supportsCreateIfNotExists: real.supportsCreateIfNotExists,
-            supportsTransactionalDdl: real.supportsTransactionalDdl,
-            supportsReturning: real.supportsReturning,
-            acquireMigrationLock: (...args) => real.acquireMigrationLock(...args),
-            releaseMigrationLock: (...args) => real.releaseMigrationLock(...args),
-          };
-        },
+        createAdapter: () => plainAdapter(inner),
         createDriver: () => inner.createDriver(),
         createIntrospector: (k) => inner.createIntrospector(k),
         createQueryCompiler: () => inner.createQueryCompiler(),
@@ -168,12 +171,25 @@ describe('which SQL the database speaks', () => {
   }
 
   it('refuses a dialect it cannot recognise instead of guessing (locking and cleanup depend on it)', async () => {
-    const wrapped = wrappedSqlite();
-    expect(configError(() => new SessionStore(wrapped)).message).toContain('`dialect`');
-    await expect(migrateToLatest(wrapped)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+    // An adapter of its own and a compiler of another SQL (MSSQL's): nothing tells which family it is.
+    const inner = new SqliteDialect({ database: new Database(':memory:') });
+    const unknown = new Kysely<any>({
+      dialect: {
+        createAdapter: () => ({ ...plainAdapter(inner) }),
+        createDriver: () => inner.createDriver(),
+        createIntrospector: (k) => inner.createIntrospector(k),
+        createQueryCompiler: () => new MssqlQueryCompiler(),
+      },
+    });
+    expect(configError(() => new SessionStore(unknown)).message).toContain('`dialect`');
+    await expect(migrateToLatest(unknown)).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
     expect(configError(() => new SessionStore(db, { dialect: 'oracle' as never })).message).toContain(
       '`dialect`',
     );
+  });
+
+  it('recognises a wrapped dialect (an adapter of its own) by the SQL its compiler writes', () => {
+    expect(() => new SessionStore(wrappedSqlite())).not.toThrow();
   });
 
   it('works with that dialect once told which SQL it speaks', async () => {

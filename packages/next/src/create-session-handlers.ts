@@ -1,4 +1,5 @@
 import { SessionError, SessionManager, type SessionStore, type SessionValues } from '@sess/core';
+import { configError, handlerFailed, type LoadErrorMode } from '@sess/core/adapter';
 import { cookies, headers } from 'next/headers.js';
 // Extensionless on purpose: Next.js swaps `next/navigation` for its server build by this exact specifier (the `.js`
 // path resolves to the client build inside route handlers). tsconfig `paths` points TypeScript at its types.
@@ -9,7 +10,7 @@ import { sessionErrorResponse } from './error-response.js';
 import { NextPort } from './next-ports.js';
 
 /** What to do when loading the session fails because the database failed. */
-export type LoadErrorMode = 'respond' | 'anonymous';
+export type { LoadErrorMode };
 
 /** Options of {@link createSessionHandlers}. */
 export interface SessionHandlersOptions {
@@ -238,7 +239,7 @@ export function createSessionHandlers<D extends object = SessionValues>(
         response = sessionErrorResponse(error);
       }
       try {
-        await session.commit({ failed: response.status >= 500 });
+        await session.commit({ failed: handlerFailed(response.status) });
       } catch (error) {
         if (!SessionError.is(error)) throw error;
         response = sessionErrorResponse(error);
@@ -396,12 +397,9 @@ function storeResolver(store: SessionHandlersOptions['store']): () => Promise<Se
  */
 function checkFingerprint(store: SessionStore): SessionStore {
   if (store.config.validateFingerprint && store.config.fingerprintHeaders.includes('accept-encoding')) {
-    throw new SessionError(
-      'INVALID_CONFIG',
-      'Invalid sess configuration: `fingerprintHeaders` must not include "accept-encoding" in a Next.js app (Next.js ' +
-        'rewrites it on internal renders, which would sign users out); use ' +
-        "fingerprintHeaders: ['user-agent', 'accept-language'] (and the same list in every app that shares the table), " +
-        'or validateFingerprint: false.',
+    throw configError(
+      'fingerprintHeaders',
+      'must not include "accept-encoding" in a Next.js app (Next.js rewrites it on internal renders, which would sign users out); leave it out (the default, ["user-agent"], is right for Next.js) or set validateFingerprint: false',
     );
   }
   return store;

@@ -1,4 +1,10 @@
-import { type CookieAttributes, getCookieFromHeader, type SessionPort, serializeCookie } from '@sess/core';
+import {
+  type CookieAttributes,
+  getCookieFromHeader,
+  mergeVary,
+  type SessionPort,
+  serializeCookie,
+} from '@sess/core/adapter';
 
 /** A cookie the manager set, kept until it can go onto a response. */
 interface RecordedCookie {
@@ -195,12 +201,4 @@ function cookieStoreOptions(attributes: CookieAttributes): CookieStoreOptions {
   };
   if (attributes.domain !== undefined) options.domain = attributes.domain;
   return options;
-}
-
-/** Adds `value` to a `Vary` header value unless it is already there (or the header is `*`). */
-function mergeVary(existing: string | undefined, value: string): string {
-  if (!existing) return value;
-  const values = existing.split(',').map((v) => v.trim());
-  if (values.includes('*') || values.some((v) => v.toLowerCase() === value.toLowerCase())) return existing;
-  return `${existing}, ${value}`;
 }
