@@ -81,6 +81,9 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
 
   /** Saves what the page shows as `artifacts/next-app/<name>.png` (the whole page). */
   async function screenshot(page: Page, name: string): Promise<void> {
+    // Wait for every <Suspense> boundary to show its content: a streamed part sits in a hidden node (where locators
+    // already find it) until React swaps it in for the skeleton.
+    await expect.poll(() => page.locator('.skeleton:visible').count()).toBe(0);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
   }
@@ -211,7 +214,7 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     (await signIn(phone)).close();
     const page = await laptop.newPage();
     await page.goto(`${server.url}/devices`);
-    const rows = page.getByTestId('device');
+    const rows = page.locator('[data-testid=device]:visible');
     await expect.poll(() => rows.count()).toBe(2);
     // This device first, whichever was active last.
     expect(await rows.first().getAttribute('data-current')).toBe('true');
