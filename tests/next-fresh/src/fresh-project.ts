@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   cpSync,
@@ -9,14 +9,20 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { QuickStart } from '@sess/quickstarts';
+import {
+  type CommandResult,
+  cleanEnv,
+  killGroup,
+  packWorkspacePackages,
+  type QuickStart,
+  runCommand,
+} from '@sess/quickstarts';
 
 /** The repository root. */
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -52,112 +58,23 @@ const CREATE_FLAGS = [
   '--yes',
 ];
 
-/**
- * The environment of every command run in the project: this process's, without what pnpm, vitest and turbo put
- * there (`npm_*`, `NODE_OPTIONS`, the workspace's `node_modules/.bin` on `PATH`), so the project sees only what it
- * installed. npm runs quietly and prefers its cache; better-sqlite3 compiles against the headers under /usr when they
- * are there (its prebuilt binaries cannot be downloaded on machines that reach only the npm registry).
- */
-export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|VITEST|TURBO_|NODE_OPTIONS$|NODE_PATH$|NODE_ENV$|INIT_CWD$|__NEXT)/i.test(key))
-      continue;
-    env[key] = value;
-  }
-  env.PATH = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter((entry) => !entry.startsWith(REPO_ROOT) && !entry.includes(join('node_modules', '.bin')))
-    .join(delimiter);
-  env.HOME ??= tmpdir();
-  env.npm_config_audit = 'false';
-  env.npm_config_fund = 'false';
-  env.npm_config_update_notifier = 'false';
-  env.npm_config_prefer_offline = 'true';
-  env.NEXT_TELEMETRY_DISABLED = '1';
-  if (existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
-  return { ...env, ...extra };
-}
-
-/** What a finished command printed, and how long it took. */
-export interface CommandResult {
-  command: string;
-  output: string;
-  ms: number;
-}
+export { type CommandResult, cleanEnv };
 
 /** Runs a shell command in `cwd` to completion; rejects with its output when it fails or takes over `timeoutMs`. */
 export function run(command: string, cwd: string, timeoutMs = 300_000): Promise<CommandResult> {
-  const started = Date.now();
-  const child = spawn('sh', ['-c', command], {
-    cwd,
-    env: cleanEnv(),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), timeoutMs);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve({ command, output, ms: Date.now() - started });
-      else reject(new Error(`\`${command}\` in ${cwd} exited with ${code}:\n${output}`));
-    });
-  });
+  return runCommand(command, cwd, cleanEnv(), timeoutMs);
 }
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid) process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-const SESS_PACKAGES = { '@sess/core': 'packages/core', '@sess/next': 'packages/next' } as const;
 
 /**
- * Packs `@sess/core` and `@sess/next` as they are published (`pnpm pack`: `workspace:` ranges become versions) into
- * `destination`; each tarball is named by its content hash, so npm installs a changed package anew. A package whose
- * `dist` is missing or older than its `src` is built first (turbo builds them before this test; a run started with
- * `pnpm --filter` may not have).
+ * Packs `@sess/core` and `@sess/next` as they are published into `destination` (see `packWorkspacePackages`).
  */
-export function packSessPackages(destination: string): Record<keyof typeof SESS_PACKAGES, string> {
+export function packSessPackages(destination: string): Record<'@sess/core' | '@sess/next', string> {
   rmSync(destination, { recursive: true, force: true });
   mkdirSync(destination, { recursive: true });
-  const tarballs = {} as Record<keyof typeof SESS_PACKAGES, string>;
-  for (const [name, folder] of Object.entries(SESS_PACKAGES) as [keyof typeof SESS_PACKAGES, string][]) {
-    const dir = join(REPO_ROOT, folder);
-    if (newestMtime(join(dir, 'src')) > mtimeOf(join(dir, 'dist', 'index.js')))
-      execFileSync('pnpm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
-    const out = mkdtempSync(join(destination, 'pack-'));
-    execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, stdio: 'pipe' });
-    const file = readdirSync(out).find((f) => f.endsWith('.tgz'));
-    if (!file) throw new Error(`pnpm pack of ${name} wrote no tarball`);
-    const hash = createHash('sha256')
-      .update(readFileSync(join(out, file)))
-      .digest('hex')
-      .slice(0, 12);
-    const tarball = join(destination, file.replace(/\.tgz$/, `-${hash}.tgz`));
-    renameSync(join(out, file), tarball);
-    rmSync(out, { recursive: true, force: true });
-    tarballs[name] = tarball;
-  }
-  return tarballs;
-}
-
-function mtimeOf(path: string): number {
-  return existsSync(path) ? statSync(path).mtimeMs : 0;
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
+  return packWorkspacePackages(['@sess/core', '@sess/next'], destination) as Record<
+    '@sess/core' | '@sess/next',
+    string
+  >;
 }
 
 /**

@@ -1,6 +1,7 @@
 export {
   type CommandResult,
   cleanEnv,
+  killGroup,
   packWorkspacePackages,
   prepareSharedInstall,
   type QuickStartProject,

@@ -8,6 +8,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -66,16 +67,40 @@ export function packWorkspacePackages(names: readonly string[], destination: str
   for (const name of names) {
     const dir = dirs.get(name);
     if (!dir) throw new Error(`no workspace package is called ${name}`);
-    if (!existsSync(join(dir, 'dist', 'index.js')))
-      execFileSync('pnpm', ['run', 'build'], { cwd: dir, stdio: 'inherit' });
+    // turbo builds them before the tests; a run started with `pnpm --filter` may not have.
+    if (newestMtime(join(dir, 'src')) > mtimeOf(join(dir, 'dist', 'index.js')))
+      execFileSync('pnpm', ['run', 'build'], { cwd: dir, stdio: 'pipe' });
     const out = join(destination, name.replace('/', '+'));
+    rmSync(out, { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
     execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, stdio: 'pipe' });
     const file = readdirSync(out).find((f) => f.endsWith('.tgz'));
     if (!file) throw new Error(`pnpm pack of ${name} wrote no tarball to ${out}`);
-    tarballs[name] = join(out, file);
+    // Named by content, so npm installs a changed package anew instead of reusing its cached copy.
+    const hash = createHash('sha256')
+      .update(readFileSync(join(out, file)))
+      .digest('hex')
+      .slice(0, 12);
+    const tarball = join(out, file.replace(/\.tgz$/, `-${hash}.tgz`));
+    renameSync(join(out, file), tarball);
+    tarballs[name] = tarball;
   }
   return tarballs;
+}
+
+function mtimeOf(path: string): number {
+  return existsSync(path) ? statSync(path).mtimeMs : 0;
+}
+
+/** The newest modification time of any file under `dir`. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
 function workspacePackageDirs(): Map<string, string> {
@@ -101,13 +126,17 @@ function workspacePackageDirs(): Map<string, string> {
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|pnpm_|PNPM_|VITEST|TURBO_|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|TSX_)/i.test(key)) continue;
+    if (
+      /^(npm_|pnpm_|PNPM_|VITEST|TURBO_|NODE_OPTIONS$|NODE_PATH$|NODE_ENV$|INIT_CWD$|TSX_|__NEXT)/i.test(key)
+    )
+      continue;
     env[key] = value;
   }
   env.PATH = (process.env.PATH ?? '')
     .split(delimiter)
     .filter((entry) => !entry.startsWith(REPO_ROOT) && !entry.includes(`${join('node_modules', '.bin')}`))
     .join(delimiter);
+  env.HOME ??= tmpdir();
   env.npm_config_audit = 'false';
   env.npm_config_fund = 'false';
   env.npm_config_update_notifier = 'false';
@@ -152,7 +181,8 @@ export function runCommand(
   });
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+/** Signals a detached child's whole process group (the shell and what it started). */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
     if (child.pid) process.kill(-child.pid, signal);
   } catch {
