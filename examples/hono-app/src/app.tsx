@@ -1,5 +1,5 @@
 import { type CookieOptions, SessionError, type SessionOptions, SessionStore } from '@sess/core';
-import { DEMO_PASSWORDS, findUser, verifyCredentials } from '@sess/demo-kit';
+import { DEMO_PASSWORDS, findUser, formatTime, verifyCredentials } from '@sess/demo-kit';
 import {
   jsonErrorResponse,
   requireSession,
@@ -15,7 +15,7 @@ import type { Child } from 'hono/jsx';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Kysely } from 'kysely';
-import { type DemoData, DevicesPage, ErrorPage, formatTime, HomePage, LoginPage } from './views.js';
+import { type DemoData, DevicesPage, ErrorPage, HomePage, LoginPage } from './views.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {

@@ -1,5 +1,5 @@
 import type { SessionListItem } from '@sess/core';
-import type { DemoUser } from '@sess/demo-kit';
+import { ago, type DemoUser, formatTime } from '@sess/demo-kit';
 import type { Child } from 'hono/jsx';
 
 /** What the demo keeps in each session's data. */
@@ -307,19 +307,4 @@ export function ErrorPage(props: { status: number; code: string; message: string
       </div>
     </Layout>
   );
-}
-
-/** `2030-01-01 10:00 UTC`. */
-export function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-/** `just now`, `5 min ago`, `3 h ago`, `2 days ago`. */
-export function ago(date: Date, now: Date): string {
-  const s = Math.max(0, Math.round((now.getTime() - date.getTime()) / 1000));
-  if (s < 60) return 'just now';
-  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
-  const days = Math.floor(s / 86_400);
-  return `${days} day${days === 1 ? '' : 's'} ago`;
 }

@@ -6,6 +6,7 @@ export {
   redactUrl,
 } from './database.js';
 export { type ListenSettings, readListenSettings, readSessionSettings, type SessionSettings } from './env.js';
+export { ago, formatTime } from './format.js';
 export {
   DEMO_PASSWORDS,
   DEMO_USERS,
