@@ -1,5 +1,6 @@
 import { type CompiledQuery, type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
 import { monotonicFactory } from 'ulid';
+import { cleanupBatch } from './cleanup-batch.js';
 import type { SessionMeta } from './client-meta.js';
 import {
   type CookieOptions,
@@ -446,52 +447,8 @@ export class SessionStore {
       );
     }
     const hooked = this.config.onEvent !== undefined;
-    const table = this.#table;
     const kind = this.#kind;
-    const expired = (q: any, nowMs: number) =>
-      q.where('expires_at', '<=', nowMs).orderBy('expires_at').limit(batchSize);
-    /** One batch: the rows named (with a hook), how many were deleted, and how many the batch took on. */
-    type Batch = { rows: MetaRow[]; deleted: number; taken: number };
-    const batch = (trx: Kysely<any>, nowMs: number): Promise<Batch> => {
-      if (kind === 'mysql' && !hooked) {
-        return expired(trx.deleteFrom(table), nowMs)
-          .executeTakeFirst()
-          .then((r: { numDeletedRows: bigint }) => {
-            const deleted = Number(r.numDeletedRows);
-            return { rows: [], deleted, taken: deleted };
-          });
-      }
-      if (kind === 'sqlite') {
-        const doomed = expired(trx.selectFrom(table).select('id'), nowMs);
-        const del = trx.deleteFrom(table).where('id', 'in', doomed);
-        return hooked
-          ? del
-              .returning(META_COLUMNS)
-              .execute()
-              .then((rows) => ({ rows: rows as MetaRow[], deleted: rows.length, taken: rows.length }))
-          : del.executeTakeFirst().then((r) => {
-              const deleted = Number(r.numDeletedRows);
-              return { rows: [], deleted, taken: deleted };
-            });
-      }
-      return (async () => {
-        let select = expired(trx.selectFrom(table).select(hooked ? META_COLUMNS : ['id']), nowMs);
-        if (kind === 'postgres') select = select.forUpdate().skipLocked();
-        else if (kind === 'mysql') select = select.forUpdate();
-        const found = (await select.execute()) as MetaRow[];
-        if (found.length === 0) return { rows: found, deleted: 0, taken: 0 };
-        const result = await trx
-          .deleteFrom(table)
-          .where(
-            'id',
-            'in',
-            found.map((r) => r.id),
-          )
-          .where('expires_at', '<=', nowMs)
-          .executeTakeFirst();
-        return { rows: found, deleted: Number(result.numDeletedRows), taken: found.length };
-      })();
-    };
+    const batch = cleanupBatch(kind, this.#table, batchSize, hooked);
     let total = 0;
     for (;;) {
       if (options.signal?.aborted) break;
