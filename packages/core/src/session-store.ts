@@ -310,7 +310,7 @@ export class SessionStore {
       throw new SessionError('SESSION_NOT_FOUND', `rotateToken(): no session with id ${id}.`);
     }
     if (this.config.onEvent) {
-      const row = await this.#metaRow(id);
+      const row = await this.#metaRow('rotateToken', id);
       if (row)
         this.#emit({
           type: 'rotated',
@@ -342,7 +342,7 @@ export class SessionStore {
       if (known) {
         this.emitTouched(known, this.cappedExpiry(newExpiresAt, known.createdAt));
       } else {
-        const row = await this.#metaRow(id);
+        const row = await this.#metaRow('touch', id);
         if (row) this.#emitTouched(row, nowMs);
       }
     }
@@ -583,13 +583,17 @@ export class SessionStore {
     return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
   }
 
-  async #metaRow(id: string): Promise<(MetaRow & { expires_at: unknown }) | undefined> {
+  /** The row an event of `op` describes, under the same deadline as `op` itself. */
+  async #metaRow(op: string, id: string): Promise<(MetaRow & { expires_at: unknown }) | undefined> {
     try {
-      return (await this.#db
-        .selectFrom(this.#table)
-        .select([...META_COLUMNS, 'expires_at'])
-        .where('id', '=', id)
-        .executeTakeFirst()) as (MetaRow & { expires_at: unknown }) | undefined;
+      return (await this.#deadline(
+        op,
+        this.#db
+          .selectFrom(this.#table)
+          .select([...META_COLUMNS, 'expires_at'])
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      )) as (MetaRow & { expires_at: unknown }) | undefined;
     } catch {
       return undefined; // an event is best effort; the operation itself succeeded
     }

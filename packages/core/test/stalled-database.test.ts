@@ -1,6 +1,12 @@
 import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import { migrateToLatest, SessionError, SessionManager, SessionStore } from '../src/index.js';
+import {
+  migrateToLatest,
+  SessionError,
+  SessionManager,
+  SessionStore,
+  type SessionToken,
+} from '../src/index.js';
 import { MemoryBrowser, wrapDialect } from '../src/testing/index.js';
 import { meta } from './support/fixtures.js';
 
@@ -8,6 +14,8 @@ import { meta } from './support/fixtures.js';
 class Stall {
   #release: (() => void) | null = null;
   #held: Promise<void> | null = null;
+  /** Which statements are held while stalled: all of them unless set. */
+  only: ((sql: string) => boolean) | null = null;
   stall(): void {
     this.#held = new Promise((resolve) => {
       this.#release = resolve;
@@ -16,8 +24,10 @@ class Stall {
   heal(): void {
     this.#release?.();
     this.#held = null;
+    this.only = null;
   }
-  readonly after = (): Promise<void> | undefined => this.#held ?? undefined;
+  readonly after = (sql: string): Promise<void> | undefined =>
+    this.only && !this.only(sql) ? undefined : (this.#held ?? undefined);
 }
 
 const TIMEOUT_MS = 300;
@@ -73,6 +83,27 @@ forEachDialect(
       // Healthy again: the same store answers (the stalled statements ran; only their answers were held).
       const again = await s.create(meta(), 'dave');
       expect((await s.readByToken(again.token))?.userId).toBe('dave');
+    });
+
+    it('does not hang a rotation whose event read stalls: the rotation stands, its event is skipped', async () => {
+      const events: string[] = [];
+      const s = new SessionStore(t.db, {
+        tableName: table,
+        operationTimeout: `${TIMEOUT_MS}ms`,
+        onEvent: (e) => void events.push(e.type),
+      });
+      const { session, token } = await s.create(meta(), 'erin');
+      stall.only = (sql) => /^\s*select/i.test(sql); // the UPDATE goes through, the read for the event stalls
+      let fresh: SessionToken | undefined;
+      const { error, ms } = await whileStalled(async () => {
+        fresh = await s.rotateToken(session.id);
+      });
+      expect(error).toBeNull();
+      expect(ms).toBeLessThan(TIMEOUT_MS + 1500);
+      expect(await s.readByToken(token)).toBeNull();
+      expect((await s.readByToken(fresh as SessionToken))?.userId).toBe('erin');
+      expect(events).not.toContain('rotated');
+      expect(events).toContain('store_failure');
     });
 
     it('fails a request closed (not authenticated, cookie kept) when the lookup stalls', async () => {
