@@ -2,10 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
+import { nextLogProblems } from '@sess/test-kit';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { problemLines, type RunningApp, SCREENSHOT_DIR, startNext } from './next-app.js';
+import { type RunningApp, SCREENSHOT_DIR, startNext } from './next-app.js';
 
 // The built app (test/global-setup.ts runs `next build`) under `next start` on a loopback port, on a SQLite file
 // of its own, driven in headless Chromium. Each page is saved as a screenshot under artifacts/next-app/.
@@ -334,8 +335,8 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
   });
 
   it('logs no warning in next build or next start', async () => {
-    expect(problemLines(inject('nextBuildLog'))).toEqual([]);
+    expect(nextLogProblems(inject('nextBuildLog'))).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300)); // the last request's output
-    expect(problemLines(server.output())).toEqual([]);
+    expect(nextLogProblems(server.output())).toEqual([]);
   });
 });

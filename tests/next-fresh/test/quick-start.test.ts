@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readQuickStart } from '@sess/quickstarts';
+import { nextLogProblems } from '@sess/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CREATE_NEXT_APP,
@@ -8,7 +9,6 @@ import {
   installCommands,
   packSessPackages,
   prepareTemplate,
-  problemLines,
   REPO_ROOT,
   type RunningServer,
   resetProject,
@@ -143,7 +143,7 @@ for (const cacheComponents of [true, false]) {
     });
 
     it('builds without a warning, and without opening the database', () => {
-      expect(problemLines(buildLog)).toEqual([]);
+      expect(nextLogProblems(buildLog)).toEqual([]);
       expect(buildLog).toMatch(cacheComponents ? /◐ \/\n/ : /ƒ \/\n/);
       expect(filesAfterBuild.filter((f) => f.endsWith('.sqlite'))).toEqual([]);
     });
@@ -194,7 +194,7 @@ for (const cacheComponents of [true, false]) {
 
     it('logs no warning while serving', async () => {
       await new Promise((resolve) => setTimeout(resolve, 300)); // let the last request's output arrive
-      expect(problemLines(server.output())).toEqual([]);
+      expect(nextLogProblems(server.output())).toEqual([]);
       expect(existsSync(join(project, 'sessions.sqlite'))).toBe(true); // the first request made it
     });
   });

@@ -10,6 +10,7 @@ export {
   PageClient,
   type PageReply,
 } from './fetch-client.js';
+export { nextLogProblems } from './next-log.js';
 export {
   type NodeProcess,
   type ServerProcess,
