@@ -5,7 +5,13 @@
 // destroyed by the driver timeouts that `openDatabase` of @sess/demo-kit and the CLI set (docs/database-timeouts.md).
 import { fileURLToPath } from 'node:url';
 import { migrateToLatest } from '@sess/core';
-import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
+import {
+  forEachDialect,
+  type StallingProxy,
+  startStallingProxy,
+  uniqueTableName,
+  useTestDatabase,
+} from '@sess/test-databases';
 import {
   type NodeProcess,
   type ServerProcess,
@@ -16,7 +22,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type Reply } from './support/http-client.js';
 import { startServer } from './support/server-process.js';
-import { type StallingProxy, startStallingProxy } from './support/stalling-proxy.js';
 
 /** The store's default operationTimeout, and how late a 503 may come on top of it (a loaded CI machine). */
 const OPERATION_TIMEOUT_MS = 5_000;

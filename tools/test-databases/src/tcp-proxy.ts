@@ -23,12 +23,33 @@ export interface TcpProxy {
   route(url: string): string;
 }
 
-const DEFAULT_PORTS: Record<string, number> = { 'postgres:': 5432, 'postgresql:': 5432, 'mysql:': 3306 };
+const DEFAULT_PORTS: Record<string, number> = {
+  'postgres:': 5432,
+  'postgresql:': 5432,
+  'mysql:': 3306,
+  'mariadb:': 3306,
+};
 
-/** Host and port of a database URL (default port by scheme). */
-function addressOf(url: string): { host: string; port: number } {
+/** Host and port of a database URL (default port by scheme). @internal */
+export function addressOf(url: string): { host: string; port: number } {
   const u = new URL(url);
   return { host: u.hostname, port: Number(u.port || DEFAULT_PORTS[u.protocol] || 0) };
+}
+
+/** Starts `server` on a free port of `127.0.0.1`; resolves the port. @internal */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** `url` (a database URL) with its host and port replaced by a proxy's on `127.0.0.1:port`. @internal */
+export function routeThrough(url: string, port: number): string {
+  const u = new URL(url);
+  u.host = `127.0.0.1:${port}`;
+  return u.toString();
 }
 
 /**
@@ -76,11 +97,7 @@ export async function startTcpProxy(target: { host: string; port: number } | str
     upstream.once('close', closeBoth);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   return {
     port,
@@ -104,10 +121,6 @@ export async function startTcpProxy(target: { host: string; port: number } | str
       for (const socket of open) socket.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
-    route(url) {
-      const u = new URL(url);
-      u.host = `127.0.0.1:${port}`;
-      return u.toString();
-    },
+    route: (url) => routeThrough(url, port),
   };
 }

@@ -1,4 +1,5 @@
-import { type AddressInfo, connect, createServer, isIP, type Server, type Socket } from 'node:net';
+import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
+import { addressOf, listenOnLoopback, routeThrough } from './tcp-proxy.js';
 
 /**
  * A TCP proxy on loopback that a test can stall: unlike a cut (connections reset, new ones refused), a stall keeps
@@ -35,13 +36,6 @@ export interface StallingProxy {
   route(url: string): string;
 }
 
-const DEFAULT_PORTS: Record<string, number> = {
-  'postgres:': 5432,
-  'postgresql:': 5432,
-  'mysql:': 3306,
-  'mariadb:': 3306,
-};
-
 function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '');
   if (bare === 'localhost') return true;
@@ -73,13 +67,7 @@ interface Link {
 export async function startStallingProxy(
   target: { host: string; port: number } | string,
 ): Promise<StallingProxy> {
-  const { host, port: targetPort } =
-    typeof target === 'string'
-      ? (() => {
-          const u = new URL(target);
-          return { host: u.hostname, port: Number(u.port || DEFAULT_PORTS[u.protocol] || 0) };
-        })()
-      : target;
+  const { host, port: targetPort } = typeof target === 'string' ? addressOf(target) : target;
   if (!isLoopback(host)) throw new Error(`startStallingProxy: the target must be on loopback (got ${host})`);
   if (!Number.isInteger(targetPort) || targetPort <= 0) throw new Error('startStallingProxy: no target port');
 
@@ -131,11 +119,7 @@ export async function startStallingProxy(
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
 
   return {
     port,
@@ -168,10 +152,6 @@ export async function startStallingProxy(
       links.clear();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
-    route(url) {
-      const u = new URL(url);
-      u.host = `127.0.0.1:${port}`;
-      return u.toString();
-    },
+    route: (url) => routeThrough(url, port),
   };
 }
