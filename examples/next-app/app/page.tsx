@@ -21,7 +21,7 @@ export default function Home() {
 async function Greeting() {
   const session = await getSession();
   const current = session.current();
-  if (!current) redirect('/login'); // the proxy sends signed-out visitors there first; this is the fallback
+  if (current?.userId == null) redirect('/login'); // signed out or a guest: the proxy sends signed-out visitors there first; this is the fallback
   const name = await userName((await app()).db, current.userId);
   const now = session.store.now(); // after getSession(): read for this request, never while prerendering
   return (

@@ -6,7 +6,10 @@ import { userName } from '@/lib/users';
 export const GET = withSession(async (_request, { session }) => {
   const current = session.current();
   // A SessionError thrown here becomes `{ error: { code, message } }` with its status.
-  if (!current) throw new SessionError('UNAUTHENTICATED', 'Sign in first: this request has no session.');
+  // A guest session (userId null) is not a sign-in.
+  if (current?.userId == null) {
+    throw new SessionError('UNAUTHENTICATED', 'Sign in first: this request has no session.');
+  }
   return Response.json({
     userId: current.userId,
     name: await userName((await app()).db, current.userId),
