@@ -25,6 +25,22 @@ export interface SessionConfig {
    * @default 5 minutes (half of `ttl` when that is shorter)
    */
   touchInterval: Duration;
+  /**
+   * Guest sessions: `set()` (or `flash()`) on an anonymous request creates a session without a user (and its
+   * cookie) instead of failing with `UNAUTHENTICATED`. No row is written until data is set, so crawlers and one-off
+   * visitors cost nothing. A guest session is never listed among a user's devices, does not count toward
+   * `maxSessionsPerUser`, lives `guestTtl`, and becomes the user's session (new token, data carried over) on
+   * `authenticate()`. @default false
+   */
+  guests: boolean;
+  /** Idle lifetime of a guest session, sliding like `ttl`. At most `ttl`. @default 7 days (or `ttl` when shorter) */
+  guestTtl: Duration;
+  /**
+   * Idle lifetime of a session signed in with `authenticate(userId, data, { remember: false })`, sliding like `ttl`.
+   * Its cookie has no Max-Age/Expires (the browser drops it when it closes); the row ends after this long idle.
+   * At most `ttl`. @default 1 day (or `ttl` when shorter)
+   */
+  browserSessionTtl: Duration;
   /** Most live sessions a user keeps; creating one more evicts the least recently active. Must be >= 1. @default 10 */
   maxSessionsPerUser: number;
   /**
@@ -118,6 +134,9 @@ export interface ResolvedSessionConfig {
   readonly ttlMs: number;
   readonly absoluteTtlMs: number | null;
   readonly touchIntervalMs: number;
+  readonly guests: boolean;
+  readonly guestTtlMs: number;
+  readonly browserSessionTtlMs: number;
   readonly maxSessionsPerUser: number;
   readonly validateFingerprint: boolean;
   readonly fingerprintHeaders: readonly string[];
@@ -189,6 +208,16 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
       `must be shorter than ttl (${touchIntervalMs} ms >= ${ttlMs} ms): a session would expire before its first touch, signing active users out`,
     );
   }
+  const guests = options.guests ?? false;
+  if (typeof guests !== 'boolean') throw configError('guests', 'must be a boolean');
+  const guestTtlMs = shorterTtl('guestTtl', options.guestTtl, 7 * 86_400_000, ttlMs, touchIntervalMs);
+  const browserSessionTtlMs = shorterTtl(
+    'browserSessionTtl',
+    options.browserSessionTtl,
+    86_400_000,
+    ttlMs,
+    touchIntervalMs,
+  );
 
   const max = options.maxSessionsPerUser ?? 10;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
@@ -253,6 +282,9 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     ttlMs,
     absoluteTtlMs,
     touchIntervalMs,
+    guests,
+    guestTtlMs,
+    browserSessionTtlMs,
     maxSessionsPerUser: max,
     validateFingerprint,
     fingerprintHeaders: Object.freeze(fingerprintHeaders.map((h) => h.toLowerCase())),
@@ -268,6 +300,28 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     now,
     onEvent,
   });
+}
+
+/**
+ * A lifetime that is at most `ttl` (defaulting to `fallbackMs`, or `ttl` when that is shorter) and longer than the
+ * touch interval, so an active session is touched before it ends.
+ */
+function shorterTtl(
+  field: string,
+  value: Duration | undefined,
+  fallbackMs: number,
+  ttlMs: number,
+  touchIntervalMs: number,
+): number {
+  const ms = value === undefined ? Math.min(fallbackMs, ttlMs) : durationToMs(field, value);
+  if (ms > ttlMs) throw configError(field, `must be at most ttl (${ms} ms > ${ttlMs} ms)`);
+  if (ms <= touchIntervalMs) {
+    throw configError(
+      field,
+      `must be longer than touchInterval (${ms} ms <= ${touchIntervalMs} ms): a session would expire before its first touch`,
+    );
+  }
+  return ms;
 }
 
 /** Validates and resolves a {@link CookieOptions} against the session's cookie name. */

@@ -33,12 +33,25 @@ export function sessionCookieValue(token: SessionToken, config: ResolvedCookieCo
   return newest === undefined ? hex : signCookieValue(hex, newest);
 }
 
-/** Attributes for a cookie that lives until `expiresAt`, or that clears the cookie when `expiresAt` is null. @internal */
+/**
+ * Attributes for a cookie that lives until `expiresAt`, or that clears the cookie when `expiresAt` is null. With
+ * `persistent` false: a browser-session cookie (no Max-Age, no Expires). @internal
+ */
 export function cookieAttributes(
   config: ResolvedCookieConfig,
   now: Date,
   expiresAt: Date | null,
+  persistent = true,
 ): CookieAttributes {
+  if (expiresAt !== null && !persistent) {
+    return {
+      path: config.path,
+      domain: config.domain,
+      secure: config.secure,
+      httpOnly: config.httpOnly,
+      sameSite: config.sameSite,
+    };
+  }
   const maxAge =
     expiresAt === null ? 0 : Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
   return {
@@ -63,7 +76,8 @@ export function cookieAttributes(
 export function serializeCookie(name: string, value: string, attributes: CookieAttributes): string {
   const parts = [`${name}=${value}`, `Path=${attributes.path}`];
   if (attributes.domain) parts.push(`Domain=${attributes.domain}`);
-  parts.push(`Max-Age=${attributes.maxAge}`, `Expires=${attributes.expires.toUTCString()}`);
+  if (attributes.maxAge !== undefined) parts.push(`Max-Age=${attributes.maxAge}`);
+  if (attributes.expires !== undefined) parts.push(`Expires=${attributes.expires.toUTCString()}`);
   if (attributes.httpOnly) parts.push('HttpOnly');
   if (attributes.secure) parts.push('Secure');
   parts.push(`SameSite=${attributes.sameSite[0]?.toUpperCase()}${attributes.sameSite.slice(1)}`);

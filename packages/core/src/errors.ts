@@ -8,7 +8,8 @@ export type SessionErrorCode =
   | 'INVALID_CONFIG'
   | 'INVALID_DATA'
   | 'NO_SESSION_CONTEXT'
-  | 'READ_ONLY';
+  | 'READ_ONLY'
+  | 'REAUTHENTICATION_REQUIRED';
 
 const STATUS: Record<SessionErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -18,6 +19,7 @@ const STATUS: Record<SessionErrorCode, number> = {
   INVALID_DATA: 500,
   NO_SESSION_CONTEXT: 500,
   READ_ONLY: 500,
+  REAUTHENTICATION_REQUIRED: 403,
 };
 
 /** Options of {@link SessionError}. */
@@ -43,7 +45,7 @@ export interface SessionErrorOptions {
 export class SessionError extends Error {
   /** Stable machine-readable code. */
   readonly code: SessionErrorCode;
-  /** HTTP status that matches the code (401, 404, 503, 500). */
+  /** HTTP status that matches the code (401, 403, 404, 503, 500). */
   readonly status: number;
 
   constructor(code: SessionErrorCode, message: string, options: SessionErrorOptions = {}) {

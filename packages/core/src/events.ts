@@ -38,17 +38,46 @@ export interface EventMeta {
  * A lifecycle event for audit logs and metrics. Never carries a token or its hash.
  */
 export type SessionEvent =
-  | { type: 'created'; sessionId: string; userId: string; at: Date; meta: EventMeta }
+  | {
+      type: 'created';
+      sessionId: string;
+      /** `null` for a guest session. */
+      userId: string | null;
+      at: Date;
+      meta: EventMeta;
+      /** A guest session (no user yet). */
+      guest: boolean;
+      /** False for a sign-in without "remember me" (a browser-session cookie). */
+      remembered: boolean;
+      /** The id of the guest session this sign-in replaced (its data carried over), or `null`. */
+      upgradedFrom: string | null;
+    }
   | {
       type: 'destroyed';
       reason: DestroyReason;
       sessionId: string;
-      userId: string;
+      /** `null` for a guest session. */
+      userId: string | null;
       at: Date;
       meta: EventMeta | null;
     }
-  | { type: 'rotated'; sessionId: string; userId: string; at: Date; meta: EventMeta | null }
-  | { type: 'touched'; sessionId: string; userId: string; at: Date; expiresAt: Date; meta: EventMeta | null }
+  | {
+      type: 'rotated';
+      sessionId: string;
+      userId: string | null;
+      at: Date;
+      meta: EventMeta | null;
+      /** True when the rotation came with `reauthenticate()` (the user proved who they are again). */
+      reauthenticated: boolean;
+    }
+  | {
+      type: 'touched';
+      sessionId: string;
+      userId: string | null;
+      at: Date;
+      expiresAt: Date;
+      meta: EventMeta | null;
+    }
   | {
       /**
        * The database failed an operation (the request answered 503). `message` has the driver's words (tokens

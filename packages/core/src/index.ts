@@ -23,13 +23,20 @@ export {
   SessionMigrationProvider,
   sessionMigrations,
 } from './migrations.js';
-export type { SessionData, SessionValues } from './session-data.js';
+export type { SessionData, SessionValues, UserSessionData } from './session-data.js';
 export {
+  type AuthenticateOptions,
   type CommitOptions,
   type SessionListItem,
   SessionManager,
   type SessionManagerOptions,
 } from './session-manager.js';
-export { type CleanupOptions, type DataChanges, type RotateOptions, SessionStore } from './session-store.js';
+export {
+  type CleanupOptions,
+  type CreateOptions,
+  type DataChanges,
+  type RotateOptions,
+  SessionStore,
+} from './session-store.js';
 export { SessionToken } from './session-token.js';
 export type { ClientHints, DeviceType } from './user-agent.js';

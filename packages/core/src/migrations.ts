@@ -110,6 +110,21 @@ export function sessionMigrations(options: MigrationOptions = {}): Record<string
         );
       },
     },
+    // Guest sessions, "remember me" and fresh sign-in. Additive: existing rows are remembered (1) and have no sign-in
+    // time (NULL: read as their creation time). Guest sessions use the existing columns (`user_id` is '').
+    [`sess_0004_remember_and_sign_in_time_${table}`]: {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .alterTable(table)
+          .addColumn('remembered', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema.alterTable(table).addColumn('authenticated_at', 'bigint').execute();
+      },
+      async down(db: Kysely<any>) {
+        await db.schema.alterTable(table).dropColumn('authenticated_at').execute();
+        await db.schema.alterTable(table).dropColumn('remembered').execute();
+      },
+    },
   };
 }
 

@@ -13,7 +13,8 @@ export type SessionValues = Record<string, unknown>;
 export interface SessionData<D extends object = SessionValues> {
   /** Public id (a ULID). Safe to show and to revoke by; never a credential. */
   id: string;
-  userId: string;
+  /** The signed-in user, or `null` for a guest session (see `guests`). */
+  userId: string | null;
   ipAddress: string;
   userAgent: string;
   deviceName: string;
@@ -23,7 +24,23 @@ export interface SessionData<D extends object = SessionValues> {
   createdAt: Date;
   lastActiveAt: Date;
   expiresAt: Date;
+  /**
+   * False for a sign-in without "remember me" (`authenticate(..., { remember: false })`): its cookie is a
+   * browser-session cookie and the row lives `browserSessionTtl`. True otherwise (guest sessions too).
+   */
+  remembered: boolean;
+  /**
+   * When the user last proved who they are: the sign-in, or the last `reauthenticate()`. `null` for a guest session.
+   * What `requireFresh()` checks.
+   */
+  authenticatedAt: Date | null;
 }
+
+/** A session of a signed-in user (never a guest), as `listForUser` returns them. */
+export type UserSessionData<D extends object = SessionValues> = SessionData<D> & { userId: string };
+
+/** The data key under which flash messages wait for the request that reads them. Reserved: `set()` refuses it. */
+export const FLASH_KEY = '__flash';
 
 /**
  * Serialises session data to JSON text, rejecting what would not round-trip: BigInt, functions, symbols,

@@ -1,9 +1,16 @@
 import { buildSessionMeta, type SessionMeta } from './client-meta.js';
 import { cookieAttributes, getCookiesFromHeader, readSessionCookie, sessionCookieValue } from './cookies.js';
+import { type Duration, durationToMs } from './duration.js';
 import { SessionError } from './errors.js';
 import type { RejectReason } from './events.js';
 import { checkFingerprint, requestFingerprint } from './fingerprint.js';
-import { checkDataValue, type SessionData, type SessionValues } from './session-data.js';
+import {
+  checkDataValue,
+  FLASH_KEY,
+  type SessionData,
+  type SessionValues,
+  type UserSessionData,
+} from './session-data.js';
 import type { SessionPort } from './session-port.js';
 import { eventMetaOf } from './session-row.js';
 import type { SessionStore } from './session-store.js';
@@ -19,7 +26,21 @@ export interface SessionManagerOptions {
 }
 
 /** A session in {@link SessionManager.listMySessions}, marked whether it is the one making the request. */
-export type SessionListItem<D extends object = SessionValues> = SessionData<D> & { current: boolean };
+export type SessionListItem<D extends object = SessionValues> = UserSessionData<D> & { current: boolean };
+
+/** Options of {@link SessionManager.authenticate}. */
+export interface AuthenticateOptions<D extends object = SessionValues> {
+  /**
+   * `false`: "remember me" unticked. The cookie is a browser-session cookie (no Max-Age/Expires: the browser drops it
+   * when it closes) and the row lives `browserSessionTtl` idle instead of `ttl`. @default true
+   */
+  remember?: boolean | undefined;
+  /**
+   * Combines a guest session's data with the data given to `authenticate()` when a guest signs in. Without it, the
+   * given data wins key by key: `{ ...guestData, ...data }`. Not called when the request had no guest session.
+   */
+  merge?: ((guestData: Partial<D>, data: Partial<D>) => D) | undefined;
+}
 
 /** How the request's handler ended, for {@link SessionManager.commit}. */
 export interface CommitOptions {
@@ -30,7 +51,11 @@ export interface CommitOptions {
 /** Most values of the session cookie one request tries (each costs a lookup). */
 const MAX_COOKIES_TRIED = 3;
 
-type PendingCookie = { kind: 'set'; value: string; expiresAt: Date } | { kind: 'clear' } | null;
+/** The cookie the response must set (`persistent` false: a browser-session cookie) or clear. */
+type PendingCookie =
+  | { kind: 'set'; value: string; expiresAt: Date; persistent: boolean }
+  | { kind: 'clear' }
+  | null;
 
 /**
  * The session of one HTTP request. A framework package makes one per request around a {@link SessionPort}, calls
@@ -58,6 +83,8 @@ export class SessionManager<D extends object = SessionValues> {
   #previousToken = false;
   #dead = false;
   #loadFailed = false;
+  /** Why the presented cookie opened no session, for the app (a notice: "you were signed out elsewhere"). */
+  #rejection: RejectReason | null = null;
   #fresh = false;
   #cookie: PendingCookie = null;
   #meta: SessionMeta | undefined;
@@ -180,8 +207,10 @@ export class SessionManager<D extends object = SessionValues> {
         kind: 'set',
         value: sessionCookieValue(reading.token, this.#store.cookieConfig),
         expiresAt: session.expiresAt,
+        persistent: session.remembered,
       };
     }
+    this.#rejection = null;
     return 'opened';
   }
 
@@ -212,7 +241,7 @@ export class SessionManager<D extends object = SessionValues> {
     if (session && !options.failed && !this.#loadFailed) {
       const now = this.#store.now();
       const config = this.#store.config;
-      const changed = (this.#set?.size ?? 0) > 0 || (this.#removed?.size ?? 0) > 0;
+      const changed = this.#changed();
       // A request on the replaced token never touches: its response cannot refresh the cookie (that would put the
       // replaced token back over the new one), and the cookie must never outlive or underlive the row.
       const touchDue =
@@ -220,7 +249,10 @@ export class SessionManager<D extends object = SessionValues> {
         !this.#previousToken &&
         now.getTime() - session.lastActiveAt.getTime() >= config.touchIntervalMs;
       if (changed || touchDue) {
-        const expiresAt = this.#store.cappedExpiry(new Date(now.getTime() + config.ttlMs), session.createdAt);
+        const expiresAt = this.#store.cappedExpiry(
+          new Date(now.getTime() + this.#store.ttlMsOf(session)),
+          session.createdAt,
+        );
         try {
           const saved = changed
             ? await this.#store.applyChanges(
@@ -241,6 +273,23 @@ export class SessionManager<D extends object = SessionValues> {
           failure = error;
         }
       }
+    } else if (!session && !options.failed && !this.#loadFailed && this.#changed()) {
+      // An anonymous request set data with `guests` on: the guest session is born now, with its data, in one insert.
+      const data = this.#withChanges({});
+      if (Object.keys(data).length > 0) {
+        try {
+          const created = await this.#store.createGuest(this.meta(), data);
+          this.#session = created.session as SessionData<D>;
+          this.#cookie = {
+            kind: 'set',
+            value: sessionCookieValue(created.token, this.#store.cookieConfig),
+            expiresAt: created.session.expiresAt,
+            persistent: true,
+          };
+        } catch (error) {
+          failure = error;
+        }
+      }
     }
 
     const now = this.#store.now();
@@ -250,11 +299,19 @@ export class SessionManager<D extends object = SessionValues> {
     let wrote = true;
     if (pending?.kind === 'set') {
       // A touch in this request moved the row's expiry: the new cookie lives exactly as long (rotate + due touch).
-      port.setCookie(name, pending.value, cookieAttributes(config, now, refresh ?? pending.expiresAt));
+      port.setCookie(
+        name,
+        pending.value,
+        cookieAttributes(config, now, refresh ?? pending.expiresAt, pending.persistent),
+      );
     } else if (pending?.kind === 'clear' || (this.#dead && !this.#loadFailed && !failure)) {
       port.setCookie(name, '', cookieAttributes(config, now, null));
     } else if (refresh && this.#presented !== undefined) {
-      port.setCookie(name, this.#presented, cookieAttributes(config, now, refresh));
+      port.setCookie(
+        name,
+        this.#presented,
+        cookieAttributes(config, now, refresh, this.#session?.remembered ?? true),
+      );
     } else {
       wrote = false;
     }
@@ -266,19 +323,72 @@ export class SessionManager<D extends object = SessionValues> {
     if (failure !== undefined) throw failure;
   }
 
-  /** The loaded session (with data as loaded), or `null` when the request is anonymous. */
+  /**
+   * The loaded session (with data as loaded): a user's session, a guest session (`userId` null), or `null` when the
+   * request is anonymous.
+   */
   current(): SessionData<D> | null {
     return this.#session;
   }
 
-  /** The signed-in user's id, or `null`. */
+  /** The signed-in user's id, or `null` (anonymous or a guest). */
   get userId(): string | null {
     return this.#session?.userId ?? null;
   }
 
-  /** True when the request carries a live session. */
+  /** True when the request carries a live session of a signed-in user (a guest session is not one). */
   get isAuthenticated(): boolean {
-    return this.#session !== null;
+    return this.#session !== null && this.#session.userId !== null;
+  }
+
+  /** True when the request carries a guest session (data without a user; see the `guests` option). */
+  get isGuest(): boolean {
+    return this.#session !== null && this.#session.userId === null;
+  }
+
+  /** When the signed-in user last proved who they are (sign-in or `reauthenticate()`), or `null`. */
+  get authenticatedAt(): Date | null {
+    return this.#session?.authenticatedAt ?? null;
+  }
+
+  /**
+   * Why the session cookie this request presented opened no session, or `null` (no cookie, or it opened one):
+   * `not_found` (signed out elsewhere: revoked, "sign out everywhere", evicted by the per-user cap, or deleted),
+   * `expired`, `malformed`, `bad_signature`, `fingerprint_mismatch`, `fingerprint_unverifiable`, `replaced`.
+   */
+  get rejection(): RejectReason | null {
+    return this.#rejection;
+  }
+
+  /** True when the user is signed in and proved who they are within `maxAge` (see {@link requireFresh}). */
+  isFresh(maxAge: Duration): boolean {
+    return this.#freshWithin(durationToMs('maxAge', maxAge));
+  }
+
+  #freshWithin(ms: number): boolean {
+    const at = this.isAuthenticated ? this.authenticatedAt : null;
+    return at !== null && this.#store.now().getTime() - at.getTime() < ms;
+  }
+
+  /**
+   * Guards a sensitive action (changing the password, "sign out everywhere"): passes when the user signed in or
+   * called {@link reauthenticate} within `maxAge`. Otherwise throws `REAUTHENTICATION_REQUIRED` (403): ask for the
+   * password again, call `reauthenticate()`, retry. Anonymous or a guest: `UNAUTHENTICATED` (401).
+   */
+  requireFresh(maxAge: Duration): void {
+    const ms = durationToMs('maxAge', maxAge);
+    this.#loaded('requireFresh');
+    if (!this.isAuthenticated)
+      throw new SessionError(
+        'UNAUTHENTICATED',
+        'requireFresh(): sign in first; this request has no session.',
+      );
+    if (!this.#freshWithin(ms)) {
+      throw new SessionError(
+        'REAUTHENTICATION_REQUIRED',
+        `requireFresh(): this action needs a sign-in from the last ${describeMs(ms)}; ask for the password again, call reauthenticate(), then retry.`,
+      );
+    }
   }
 
   /** The client metadata of this request (IP, user agent, device, fingerprint). */
@@ -293,17 +403,27 @@ export class SessionManager<D extends object = SessionValues> {
   }
 
   /**
-   * Signs `userId` in: destroys the current session if any (session fixation defence), creates a new one and sets
-   * its cookie. Resolves the new session.
+   * Signs `userId` in: a new session with a new token and its cookie; the current session, if any, is deleted in the
+   * same transaction (session fixation defence). A guest session's data (with this request's changes) is carried
+   * over, merged with `data` (see `options.merge`); a signed-in session's data is not. Resolves the new session.
    */
-  async authenticate(userId: string, data?: D): Promise<SessionData<D>> {
+  async authenticate(
+    userId: string,
+    data?: D,
+    options: AuthenticateOptions<D> = {},
+  ): Promise<UserSessionData<D>> {
     this.#writable('authenticate');
     this.#loaded('authenticate'); // the session it must replace is unknown: no second session beside it
-    if (this.#session) {
-      await this.#store.destroy(this.#session.id, 'authenticate');
-      this.#session = null;
+    const current = this.#session;
+    let initial: D | undefined = data;
+    if (current === null ? this.#changed() : current.userId === null) {
+      const guestData = this.#withChanges(current?.data ?? {}) as Partial<D>;
+      initial = options.merge ? options.merge(guestData, data ?? {}) : ({ ...guestData, ...data } as D);
     }
-    const { session, token } = await this.#store.create<D>(this.meta(), userId, data);
+    const { session, token } = await this.#store.create<D>(this.meta(), userId, initial, {
+      remember: options.remember,
+      replaces: current?.id,
+    });
     this.#session = session;
     this.#version = 0;
     this.#set = null;
@@ -315,8 +435,33 @@ export class SessionManager<D extends object = SessionValues> {
       kind: 'set',
       value: sessionCookieValue(token, this.#store.cookieConfig),
       expiresAt: session.expiresAt,
+      persistent: session.remembered,
     };
     return session;
+  }
+
+  /**
+   * Records that the user just proved who they are again (call it after checking their password): the session gets
+   * a new token (the old one stops at once) and a fresh sign-in time, which {@link requireFresh} checks. The
+   * session, its data and "remember me" stay. Anonymous or a guest: `UNAUTHENTICATED`.
+   */
+  async reauthenticate(): Promise<void> {
+    const session = this.#required('reauthenticate');
+    let result: Awaited<ReturnType<SessionStore['reauthenticate']>>;
+    try {
+      result = await this.#store.reauthenticate(session.id);
+    } catch (error) {
+      if (SessionError.is(error, 'SESSION_NOT_FOUND')) this.#signedOut();
+      throw error;
+    }
+    this.#session = { ...session, authenticatedAt: result.authenticatedAt };
+    this.#cookie = {
+      kind: 'set',
+      value: sessionCookieValue(result.token, this.#store.cookieConfig),
+      expiresAt: session.expiresAt,
+      persistent: session.remembered,
+    };
+    this.#previousToken = false;
   }
 
   /**
@@ -375,6 +520,7 @@ export class SessionManager<D extends object = SessionValues> {
       kind: 'set',
       value: sessionCookieValue(token, this.#store.cookieConfig),
       expiresAt: session.expiresAt,
+      persistent: session.remembered,
     };
     // This request now holds the newest token: its response may refresh the cookie again.
     this.#previousToken = false;
@@ -389,31 +535,113 @@ export class SessionManager<D extends object = SessionValues> {
 
   /** A value from the session's data, including changes made in this request. */
   get<K extends keyof D & string>(key: K): D[K] | undefined {
-    if (this.#removed?.has(key)) return undefined;
-    if (this.#set?.has(key)) return this.#set.get(key) as D[K];
-    return this.#session?.data[key];
+    return this.#value(key) as D[K] | undefined;
   }
 
-  /** Sets a data value; written once after the handler. Anonymous: `UNAUTHENTICATED`. Not JSON: `INVALID_DATA`. */
+  /**
+   * Sets a data value; written once after the handler. Anonymous: a new guest session when `guests` is on, else
+   * `UNAUTHENTICATED`. Not JSON, or the reserved key `__flash`: `INVALID_DATA`.
+   */
   set<K extends keyof D & string>(key: K, value: D[K]): void {
-    this.#writable('set');
-    this.#required('set');
+    this.#dataWritable('set', key);
     checkDataValue(key, value);
+    this.#put(key, value);
+  }
+
+  /** Removes a data key; written once after the handler. Anonymous without `guests`: `UNAUTHENTICATED`. */
+  remove<K extends keyof D & string>(key: K): void {
+    this.#dataWritable('remove', key);
+    this.#drop(key);
+  }
+
+  /**
+   * Leaves a message for a later request (the page after a redirect): it waits in the session until a request
+   * reads it with {@link takeFlash}. Works on guest sessions (anonymous with `guests` on: one is created) and
+   * signed-in ones; written with the data, so a request without flashes costs nothing. Set it after
+   * `logout()`/`logoutAll()`, which end the session it would be stored in.
+   */
+  flash(key: string, value: unknown): void {
+    this.#dataWritable('flash', FLASH_KEY);
+    checkDataValue(`${FLASH_KEY}.${key}`, value);
+    this.#put(FLASH_KEY, { ...this.#flashes(), [key]: value });
+  }
+
+  /** Reads a flash message and removes it (written after the handler), or `undefined` when there is none. */
+  takeFlash<T = unknown>(key: string): T | undefined {
+    const flashes = this.#flashes();
+    if (!Object.hasOwn(flashes, key)) return undefined;
+    this.#dataWritable('takeFlash', FLASH_KEY);
+    const { [key]: value, ...rest } = flashes;
+    if (Object.keys(rest).length === 0) this.#drop(FLASH_KEY);
+    else this.#put(FLASH_KEY, rest);
+    return value as T;
+  }
+
+  /** Reads a flash message without removing it (read-only views such as server components can use it). */
+  peekFlash<T = unknown>(key: string): T | undefined {
+    const flashes = this.#flashes();
+    return Object.hasOwn(flashes, key) ? (flashes[key] as T) : undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  #flashes(): Record<string, unknown> {
+    const box = this.#value(FLASH_KEY);
+    return typeof box === 'object' && box !== null && !Array.isArray(box)
+      ? (box as Record<string, unknown>)
+      : {};
+  }
+
+  #value(key: string): unknown {
+    if (this.#removed?.has(key)) return undefined;
+    if (this.#set?.has(key)) return this.#set.get(key);
+    return (this.#session?.data as Record<string, unknown> | undefined)?.[key];
+  }
+
+  #put(key: string, value: unknown): void {
     this.#removed?.delete(key);
     this.#set ??= new Map();
     this.#set.set(key, value);
   }
 
-  /** Removes a data key; written once after the handler. Anonymous: `UNAUTHENTICATED`. */
-  remove<K extends keyof D & string>(key: K): void {
-    this.#writable('remove');
-    this.#required('remove');
+  #drop(key: string): void {
     this.#set?.delete(key);
     this.#removed ??= new Set();
     this.#removed.add(key);
   }
 
-  // ---------------------------------------------------------------------------------------------------------------
+  #changed(): boolean {
+    return (this.#set?.size ?? 0) > 0 || (this.#removed?.size ?? 0) > 0;
+  }
+
+  /** `data` with this request's changes applied. */
+  #withChanges(data: object): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...data };
+    for (const key of this.#removed ?? []) delete out[key];
+    for (const [key, value] of this.#set ?? []) out[key] = value;
+    return out;
+  }
+
+  /**
+   * `set`/`remove`/`flash` may run: the request has a session (a user's or a guest's), or `guests` is on (the guest
+   * session is created after the handler). The reserved flash key is only for `flash`/`takeFlash`.
+   */
+  #dataWritable(op: string, key: string): void {
+    this.#writable(op);
+    this.#loaded(op);
+    if (key === FLASH_KEY && op !== 'flash' && op !== 'takeFlash') {
+      throw new SessionError(
+        'INVALID_DATA',
+        `${op}(): the data key "${FLASH_KEY}" is reserved for flash messages; use flash() and takeFlash().`,
+      );
+    }
+    if (!this.#session && !this.#store.config.guests) {
+      throw new SessionError(
+        'UNAUTHENTICATED',
+        `${op}(): sign in first; this request has no session (or turn on \`guests\` for sessions before sign-in).`,
+      );
+    }
+  }
 
   /** The request's fingerprint alone: every authenticated request needs it, the rest of `meta()` only a sign-in. */
   #fingerprint(): string {
@@ -431,12 +659,14 @@ export class SessionManager<D extends object = SessionValues> {
     this.#cookie = { kind: 'clear' };
   }
 
-  #required(op: string): SessionData<D> {
+  /** The signed-in user's session (never a guest's); else `UNAUTHENTICATED`. */
+  #required(op: string): UserSessionData<D> {
     this.#writable(op);
     this.#loaded(op);
-    if (!this.#session)
+    const session = this.#session;
+    if (!session || session.userId === null)
       throw new SessionError('UNAUTHENTICATED', `${op}(): sign in first; this request has no session.`);
-    return this.#session;
+    return session as UserSessionData<D>;
   }
 
   /** Throws `STORE_FAILURE` when the request's session could not be loaded (the database failed). */
@@ -466,6 +696,7 @@ export class SessionManager<D extends object = SessionValues> {
 
   /** Reports a cookie that opened nothing (whether it is cleared is for `load()` to decide). */
   #reject(reason: RejectReason, session: SessionData<D> | null): void {
+    this.#rejection = reason;
     this.#store.emitEvent({
       type: 'rejected',
       reason,
@@ -475,4 +706,18 @@ export class SessionManager<D extends object = SessionValues> {
       meta: session ? eventMetaOf(session) : null,
     });
   }
+}
+
+/** "10 minutes", "90 seconds": a duration for a message. */
+function describeMs(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (ms >= size && ms % size === 0) return `${ms / size} ${name}${ms === size ? '' : 's'}`;
+  }
+  return `${ms} ms`;
 }

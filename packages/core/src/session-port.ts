@@ -7,10 +7,13 @@ export interface CookieAttributes {
   secure: boolean;
   httpOnly: boolean;
   sameSite: SameSite;
-  /** Seconds; 0 clears the cookie. */
-  maxAge: number;
-  /** The same moment as `maxAge`, for clients that only read `Expires`. */
-  expires: Date;
+  /**
+   * Seconds; 0 clears the cookie. Absent (with `expires`): a browser-session cookie, which the browser drops when it
+   * closes (a sign-in without "remember me").
+   */
+  maxAge?: number | undefined;
+  /** The same moment as `maxAge`, for clients that only read `Expires`. Absent for a browser-session cookie. */
+  expires?: Date | undefined;
 }
 
 /**

@@ -14,15 +14,24 @@ import { type DialectKind, dialectKind, withoutAppPlugins } from './dialect.js';
 import { type Duration, durationToMs } from './duration.js';
 import { SessionError } from './errors.js';
 import { type DestroyReason, emit, type SessionEvent } from './events.js';
-import { parseData, type SessionData, type SessionValues, serializeData } from './session-data.js';
+import {
+  parseData,
+  type SessionData,
+  type SessionValues,
+  serializeData,
+  type UserSessionData,
+} from './session-data.js';
 import {
   COLUMNS,
   eventMeta,
   eventMetaOf,
+  GUEST_USER_ID,
+  isRemembered,
   META_COLUMNS,
   type MetaRow,
   type SessionRow,
   toSessionData,
+  userIdOf,
 } from './session-row.js';
 import { SessionToken } from './session-token.js';
 import { isTransient, sleep, storeFailure } from './store-failures.js';
@@ -51,6 +60,20 @@ export interface RotateOptions {
    * makes it fail at once. `SessionManager.rotate()` passes the store's `rotationGrace`.
    */
   grace?: Duration | undefined;
+}
+
+/** Options of {@link SessionStore.create}. */
+export interface CreateOptions {
+  /**
+   * `false`: a sign-in without "remember me": the row lives `browserSessionTtl` (sliding) and its cookie is a
+   * browser-session cookie. @default true
+   */
+  remember?: boolean | undefined;
+  /**
+   * The id of the session this sign-in replaces (the request's current one), deleted in the same transaction: a
+   * guest session (the `created` event names it in `upgradedFrom`) or an earlier sign-in (session fixation defence).
+   */
+  replaces?: string | undefined;
 }
 
 /** A session together with its data version, as the manager needs it. @internal */
@@ -137,30 +160,31 @@ export class SessionStore {
     meta: SessionMeta,
     userId: string,
     data?: D,
-  ): Promise<{ session: SessionData<D>; token: SessionToken }> {
+    options: CreateOptions = {},
+  ): Promise<{ session: SessionData<D> & { userId: string }; token: SessionToken }> {
     checkUserId('create', userId);
+    const remember = options.remember ?? true;
+    if (typeof remember !== 'boolean') {
+      throw new SessionError('INVALID_DATA', 'create(): `remember` must be a boolean when given.');
+    }
+    const replaces = options.replaces;
     const json = this.#serialize('create', data ?? {});
     const now = this.now();
-    const nowMs = now.getTime();
     const token = SessionToken.generate();
-    const row: SessionRow = {
-      id: this.#ulid(nowMs),
-      token_hash: token.hash(),
-      user_id: userId,
-      ip_address: meta.ipAddress.slice(0, 64),
-      user_agent: meta.userAgent,
-      device_name: meta.deviceName.slice(0, 255),
-      device_type: meta.deviceType.slice(0, 16),
-      fingerprint: meta.fingerprint,
-      data: json,
-      version: 0,
-      created_at: nowMs,
-      last_active_at: nowMs,
-      expires_at: this.#capExpiry(nowMs + this.config.ttlMs, nowMs),
-    };
+    const row = this.#newRow(meta, userId, json, now.getTime(), token, remember);
+    const nowMs = now.getTime();
     const max = this.config.maxSessionsPerUser;
     const removed = await this.#transaction('create', async (trx) => {
       await this.#lockUser(trx, userId);
+      let replaced: MetaRow | undefined;
+      if (replaces !== undefined) {
+        replaced = (await trx
+          .selectFrom(this.#table)
+          .select(META_COLUMNS)
+          .where('id', '=', replaces)
+          .executeTakeFirst()) as MetaRow | undefined;
+        if (replaced) await trx.deleteFrom(this.#table).where('id', '=', replaces).execute();
+      }
       await trx.insertInto(this.#table).values(row).execute();
       const others = (await this.#forUpdate(
         trx
@@ -184,13 +208,84 @@ export class SessionStore {
           )
           .execute();
       }
-      return { expired, evicted };
+      return { expired, evicted, replaced };
     });
-    const session = toSessionData(row) as SessionData<D>;
-    this.#emit({ type: 'created', sessionId: row.id, userId, at: now, meta: eventMeta(row) });
+    const session = toSessionData(row) as SessionData<D> & { userId: string };
+    const replaced = removed.replaced;
+    if (replaced) this.#emitDestroyed(replaced, 'authenticate', now);
+    this.#emit({
+      type: 'created',
+      sessionId: row.id,
+      userId,
+      at: now,
+      meta: eventMeta(row),
+      guest: false,
+      remembered: remember,
+      upgradedFrom: replaced && replaced.user_id === GUEST_USER_ID ? replaced.id : null,
+    });
     for (const r of removed.expired) this.#emitDestroyed(r, 'expiry_cleanup', now);
     for (const r of removed.evicted) this.#emitDestroyed(r, 'eviction', now);
     return { session, token };
+  }
+
+  /**
+   * Inserts a guest session: no user, `expires_at = now + guestTtl`, one statement (no per-user cap applies). The
+   * manager calls it when an anonymous request sets data and `guests` is on; `authenticate()` later turns it into
+   * the user's session.
+   */
+  async createGuest<D extends object = SessionValues>(
+    meta: SessionMeta,
+    data: D,
+  ): Promise<{ session: SessionData<D>; token: SessionToken }> {
+    const json = this.#serialize('createGuest', data);
+    const now = this.now();
+    const token = SessionToken.generate();
+    const row = this.#newRow(meta, GUEST_USER_ID, json, now.getTime(), token, true);
+    await this.#run('createGuest', () => this.#db.insertInto(this.#table).values(row).execute());
+    this.#emit({
+      type: 'created',
+      sessionId: row.id,
+      userId: null,
+      at: now,
+      meta: eventMeta(row),
+      guest: true,
+      remembered: true,
+      upgradedFrom: null,
+    });
+    return { session: toSessionData(row) as SessionData<D>, token };
+  }
+
+  #newRow(
+    meta: SessionMeta,
+    userId: string,
+    json: string,
+    nowMs: number,
+    token: SessionToken,
+    remember: boolean,
+  ): SessionRow {
+    const guest = userId === GUEST_USER_ID;
+    const ttlMs = guest
+      ? this.config.guestTtlMs
+      : remember
+        ? this.config.ttlMs
+        : this.config.browserSessionTtlMs;
+    return {
+      id: this.#ulid(nowMs),
+      token_hash: token.hash(),
+      user_id: userId,
+      ip_address: meta.ipAddress.slice(0, 64),
+      user_agent: meta.userAgent,
+      device_name: meta.deviceName.slice(0, 255),
+      device_type: meta.deviceType.slice(0, 16),
+      fingerprint: meta.fingerprint,
+      data: json,
+      version: 0,
+      created_at: nowMs,
+      last_active_at: nowMs,
+      expires_at: this.#capExpiry(nowMs + ttlMs, nowMs),
+      remembered: remember ? 1 : 0,
+      authenticated_at: guest ? null : nowMs,
+    };
   }
 
   /** The session with this public id, expired or not; `null` when there is none. */
@@ -315,12 +410,52 @@ export class SessionStore {
         this.#emit({
           type: 'rotated',
           sessionId: id,
-          userId: row.user_id,
+          userId: userIdOf(row),
           at: this.now(),
           meta: eventMeta(row),
+          reauthenticated: false,
         });
     }
     return token;
+  }
+
+  /**
+   * Records that the user just proved who they are again (a password check before a sensitive action): a new token
+   * (the old one stops at once: no grace, as for a sign-in) and `authenticated_at = now`. Throws `SESSION_NOT_FOUND`
+   * when there is no such session or it is a guest session.
+   */
+  async reauthenticate(id: string): Promise<{ token: SessionToken; authenticatedAt: Date }> {
+    const token = SessionToken.generate();
+    const now = this.now();
+    const result = await this.#run('reauthenticate', () =>
+      this.#db
+        .updateTable(this.#table)
+        .set({
+          prev_token_hash: null,
+          prev_token_valid_until: null,
+          token_hash: token.hash(),
+          authenticated_at: now.getTime(),
+        })
+        .where('id', '=', id)
+        .where('user_id', '!=', GUEST_USER_ID)
+        .executeTakeFirst(),
+    );
+    if (Number(result.numUpdatedRows) === 0) {
+      throw new SessionError('SESSION_NOT_FOUND', `reauthenticate(): no signed-in session with id ${id}.`);
+    }
+    if (this.config.onEvent) {
+      const row = await this.#metaRow('reauthenticate', id);
+      if (row)
+        this.#emit({
+          type: 'rotated',
+          sessionId: id,
+          userId: userIdOf(row),
+          at: now,
+          meta: eventMeta(row),
+          reauthenticated: true,
+        });
+    }
+    return { token, authenticatedAt: now };
   }
 
   /**
@@ -409,7 +544,7 @@ export class SessionStore {
   }
 
   /** The user's live sessions, most recently active first. */
-  async listForUser<D extends object = SessionValues>(userId: string): Promise<SessionData<D>[]> {
+  async listForUser<D extends object = SessionValues>(userId: string): Promise<UserSessionData<D>[]> {
     checkUserId('listForUser', userId);
     const nowMs = this.now().getTime();
     const rows = await this.#run('listForUser', () =>
@@ -424,7 +559,7 @@ export class SessionStore {
     );
     return (rows as SessionRow[])
       .filter((r) => !this.#outlived(r, nowMs))
-      .map((r) => toSessionData(r) as SessionData<D>);
+      .map((r) => toSessionData(r) as UserSessionData<D>);
   }
 
   /**
@@ -617,10 +752,25 @@ export class SessionStore {
    * True when a row that its `expires_at` calls live has outlived the limits in force: idle longer than `ttl`, or
    * older than `absoluteTtl` (both may have been shortened since the row was written).
    */
-  #outlived(row: Pick<SessionRow, 'created_at' | 'last_active_at'>, nowMs: number): boolean {
-    if (Number(row.last_active_at) + this.config.ttlMs <= nowMs) return true;
+  #outlived(
+    row: Pick<SessionRow, 'created_at' | 'last_active_at' | 'user_id' | 'remembered'>,
+    nowMs: number,
+  ): boolean {
+    const ttlMs = this.#ttlMs(row.user_id === GUEST_USER_ID, isRemembered(row.remembered));
+    if (Number(row.last_active_at) + ttlMs <= nowMs) return true;
     const abs = this.config.absoluteTtlMs;
     return abs !== null && Number(row.created_at) + abs <= nowMs;
+  }
+
+  /** The idle lifetime of a session of this kind: `guestTtl`, `ttl`, or `browserSessionTtl` without "remember me". */
+  #ttlMs(guest: boolean, remembered: boolean): number {
+    if (guest) return this.config.guestTtlMs;
+    return remembered ? this.config.ttlMs : this.config.browserSessionTtlMs;
+  }
+
+  /** The idle lifetime of this session (what a touch extends it by). @internal */
+  ttlMsOf(session: Pick<SessionData<object>, 'userId' | 'remembered'>): number {
+    return this.#ttlMs(session.userId === null, session.remembered);
   }
 
   /** `expiresAt`, capped by the absolute deadline (`createdAt + absoluteTtl`) when `absoluteTtl` is set. @internal */
@@ -660,7 +810,7 @@ export class SessionStore {
       type: 'destroyed',
       reason,
       sessionId: row.id,
-      userId: row.user_id,
+      userId: userIdOf(row),
       at,
       meta: eventMeta(row),
     });
@@ -670,7 +820,7 @@ export class SessionStore {
     this.#emit({
       type: 'touched',
       sessionId: row.id,
-      userId: row.user_id,
+      userId: userIdOf(row),
       at: new Date(nowMs),
       expiresAt: new Date(Number(row.expires_at)),
       meta: eventMeta(row),

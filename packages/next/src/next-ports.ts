@@ -31,8 +31,9 @@ interface CookieStoreOptions {
   secure: boolean;
   httpOnly: boolean;
   sameSite: 'lax' | 'strict' | 'none';
-  maxAge: number;
-  expires: Date;
+  /** Absent (with `expires`): a browser-session cookie. */
+  maxAge?: number;
+  expires?: Date;
 }
 
 /**
@@ -196,9 +197,9 @@ function cookieStoreOptions(attributes: CookieAttributes): CookieStoreOptions {
     secure: attributes.secure,
     httpOnly: attributes.httpOnly,
     sameSite: attributes.sameSite,
-    maxAge: attributes.maxAge,
-    expires: attributes.expires,
   };
+  if (attributes.maxAge !== undefined) options.maxAge = attributes.maxAge;
+  if (attributes.expires !== undefined) options.expires = attributes.expires;
   if (attributes.domain !== undefined) options.domain = attributes.domain;
   return options;
 }

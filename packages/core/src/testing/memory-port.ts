@@ -98,7 +98,7 @@ export class MemoryBrowser {
   /** Stores the cookies a response set. */
   receive(port: MemoryPort): void {
     for (const c of port.cookies) {
-      if (c.attributes.maxAge <= 0) this.jar.delete(c.name);
+      if (c.attributes.maxAge !== undefined && c.attributes.maxAge <= 0) this.jar.delete(c.name);
       else this.jar.set(c.name, c.value);
     }
   }
