@@ -124,10 +124,11 @@ export function describeTarget(name: DialectName & ('sqlite-file' | 'postgres' |
       it('migrate --print-sql prints the whole schema for a new table in this dialect, and changes nothing', async () => {
         const r = await run('migrate', '--print-sql');
         expect(r).toMatchObject({ code: 0, stderr: '' });
-        for (const name of ['create', 'previous_token', 'exact_user_id']) {
+        for (const name of ['create', 'previous_token', 'exact_user_id', 'remember_and_sign_in_time']) {
           expect(r.stdout).toMatch(new RegExp(`^-- sess_000\\d_${name}_${table}$`, 'm'));
         }
-        expect(r.stdout).toContain('3 pending migrations, not applied');
+        expect(r.stdout).toContain('4 pending migrations, not applied');
+        expect(r.stdout).toMatch(/add column .remembered. integer default 1 not null;/);
         if (name === 'mysql') {
           expect(r.stdout).toContain(`create table if not exists \`${table}\` (`);
           expect(r.stdout).toMatch(/`user_agent` mediumtext not null/);
@@ -167,7 +168,7 @@ export function describeTarget(name: DialectName & ('sqlite-file' | 'postgres' |
 
         const pending = await run('migrate', '--print-sql');
         expect(pending.code).toBe(0);
-        expect(pending.stdout).toContain('2 pending migrations, not applied');
+        expect(pending.stdout).toContain('3 pending migrations, not applied');
         expect(pending.stdout).not.toContain(`-- sess_0001_create_${table}`);
         expect(pending.stdout).toContain(`-- sess_0002_previous_token_${table}`);
         expect(pending.stdout).toMatch(/add column .prev_token_hash. varchar\(64\);/);
@@ -216,12 +217,15 @@ export function describeTarget(name: DialectName & ('sqlite-file' | 'postgres' |
         for (let i = 0; i < 3; i++) await s.create(TEST_META, 'carol');
         await s.create(TEST_META, 'dave');
         await s.create(TEST_META, 'erin');
+        // Guest sessions (no user): counted apart, never a "user" and never in the top list.
+        for (let i = 0; i < 4; i++) await s.createGuest(TEST_META, { cart: [i] });
 
         const json = await run('stats', '--json', '--top', '2');
         expect(json.code).toBe(0);
         expect(JSON.parse(json.stdout)).toEqual({
-          live: 5,
+          live: 9,
           expired: 4,
+          guests: 4,
           users: 3,
           topUsers: [
             { userId: 'carol', sessions: 3 },
@@ -230,8 +234,9 @@ export function describeTarget(name: DialectName & ('sqlite-file' | 'postgres' |
         });
         const text = await run('stats');
         expect(text.code).toBe(0);
-        expect(text.stdout).toMatch(/live sessions\s+5\n/);
+        expect(text.stdout).toMatch(/live sessions\s+9\n/);
         expect(text.stdout).toMatch(/expired sessions\s+4\n/);
+        expect(text.stdout).toMatch(/live guest sessions\s+4\n/);
         expect(text.stdout).toMatch(/USER\s+SESSIONS\ncarol\s+3\n/);
       });
 

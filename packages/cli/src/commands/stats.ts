@@ -7,7 +7,8 @@ import { renderTable } from '../table.js';
 export const stats: Command = {
   usage: `Usage: sess stats [--top N] [--json]
 
-Counts live and expired sessions and lists the users with the most live sessions.
+Counts live and expired sessions (and live guest sessions, which have no user) and lists the users with the most
+live sessions.
 
 Options:
   --top N            how many users to list (default: 10)
@@ -20,13 +21,30 @@ ${COMMON}`,
     const db = await open();
     const now = Date.now();
     // Portable on every dialect: sum(case ...) and count(distinct case ...) rather than FILTER (WHERE ...).
+    // Guest sessions have user_id '' (no user id can be empty).
     const counts = await db
       .selectFrom(table)
       .select((eb) => [
         eb.fn.countAll().as('total'),
         eb.fn.sum(eb.case().when('expires_at', '>', now).then(1).else(0).end()).as('live'),
         eb.fn
-          .count(eb.case().when('expires_at', '>', now).then(eb.ref('user_id')).end())
+          .sum(
+            eb
+              .case()
+              .when(eb.and([eb('expires_at', '>', now), eb('user_id', '=', '')]))
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as('guests'),
+        eb.fn
+          .count(
+            eb
+              .case()
+              .when(eb.and([eb('expires_at', '>', now), eb('user_id', '!=', '')]))
+              .then(eb.ref('user_id'))
+              .end(),
+          )
           .distinct()
           .as('users'),
       ])
@@ -35,6 +53,7 @@ ${COMMON}`,
       .selectFrom(table)
       .select((eb) => ['user_id', eb.fn.countAll().as('sessions')])
       .where('expires_at', '>', now)
+      .where('user_id', '!=', '')
       .groupBy('user_id')
       .orderBy('sessions', 'desc')
       .orderBy('user_id')
@@ -45,6 +64,7 @@ ${COMMON}`,
     const result = {
       live,
       expired: total - live,
+      guests: Number(counts.guests ?? 0),
       users: Number(counts.users ?? 0),
       topUsers: topUsers.map((r) => ({ userId: String(r.user_id), sessions: Number(r.sessions) })),
     };
@@ -58,6 +78,7 @@ ${COMMON}`,
         [
           ['live sessions', formatCount(result.live)],
           ['expired sessions', formatCount(result.expired)],
+          ['live guest sessions', formatCount(result.guests)],
           ['users with live sessions', formatCount(result.users)],
         ],
       ).replace(/^\n/, ''),
