@@ -12,9 +12,10 @@ export interface RequireSessionOptions {
 }
 
 /**
- * Lets only signed-in requests through: an anonymous request gets 401 `UNAUTHENTICATED` (or what
- * `onUnauthenticated` answers). When the session could not be loaded because the database failed (a route that
- * opted into `onLoadError: 'anonymous'`), it answers 503 `STORE_FAILURE` rather than pretend the user is signed out.
+ * Lets only signed-in requests through: an anonymous request, or one with only a guest session (see the store's
+ * `guests` option), gets 401 `UNAUTHENTICATED` (or what `onUnauthenticated` answers). When the session could not
+ * be loaded because the database failed (a route that opted into `onLoadError: 'anonymous'`), it answers 503
+ * `STORE_FAILURE` rather than pretend the user is signed out.
  * Needs {@link session} before it. It adds no variables, so the route keeps the session type of the app.
  *
  * @example
@@ -25,29 +26,48 @@ export interface RequireSessionOptions {
  */
 export function requireSession(options: RequireSessionOptions = {}): MiddlewareHandler {
   return async (c, next) => {
-    const manager = (c as Context<SessionEnv>).get('session') as SessionManager | undefined;
-    if (!manager) {
-      throw new SessionError(
-        'NO_SESSION_CONTEXT',
-        'requireSession(): no session on this request; install the middleware first: app.use(session({ store })).',
-      );
-    }
-    if (manager.loadFailed) {
-      return responderOf(c)(
-        new SessionError(
-          'STORE_FAILURE',
-          'The session could not be loaded because the database failed; try again.',
-        ),
-        c,
-      );
-    }
-    if (!manager.isAuthenticated) {
-      if (options.onUnauthenticated) return options.onUnauthenticated(c);
-      return responderOf(c)(
-        new SessionError('UNAUTHENTICATED', 'Sign in first: this route needs a session.'),
-        c,
-      );
-    }
+    const refused = await refuseUnlessSignedIn(c, 'requireSession', options.onUnauthenticated);
+    if (refused) return refused;
     await next();
   };
+}
+
+/**
+ * The request's session manager, or `NO_SESSION_CONTEXT` (thrown) when `session()` is not installed.
+ * @internal
+ */
+export function managerOf(c: Context, guard: string): SessionManager {
+  const manager = (c as Context<SessionEnv>).get('session') as SessionManager | undefined;
+  if (!manager) {
+    throw new SessionError(
+      'NO_SESSION_CONTEXT',
+      `${guard}(): no session on this request; install the middleware first: app.use(session({ store })).`,
+    );
+  }
+  return manager;
+}
+
+/**
+ * The answer of a guard for a request that is not signed in (503 when the load failed, else 401 or what
+ * `onUnauthenticated` answers), or `undefined` when a user is signed in.
+ * @internal
+ */
+export async function refuseUnlessSignedIn(
+  c: Context,
+  guard: string,
+  onUnauthenticated: ((c: Context) => Response | Promise<Response>) | undefined,
+): Promise<Response | undefined> {
+  const manager = managerOf(c, guard);
+  if (manager.loadFailed) {
+    return responderOf(c)(
+      new SessionError(
+        'STORE_FAILURE',
+        'The session could not be loaded because the database failed; try again.',
+      ),
+      c,
+    );
+  }
+  if (manager.isAuthenticated) return undefined;
+  if (onUnauthenticated) return onUnauthenticated(c);
+  return responderOf(c)(new SessionError('UNAUTHENTICATED', 'Sign in first: this route needs a session.'), c);
 }

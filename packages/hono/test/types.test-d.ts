@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { Kysely, SqliteDialect } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
-import { requireSession, type SessionEnv, session } from '../src/index.js';
+import { requireFresh, requireSession, type SessionEnv, session } from '../src/index.js';
 
 type Cart = { cart: string[]; theme: 'light' | 'dark' };
 
@@ -39,5 +39,16 @@ describe('types', () => {
       expectTypeOf(c.get('session').get('cart')).toEqualTypeOf<string[] | undefined>();
       return c.text('ok');
     });
+  });
+
+  it('keeps the session type behind requireFresh() and takes only durations', () => {
+    const app = new Hono<SessionEnv<Cart>>();
+    app.post('/account/sign-out-everywhere', requireFresh('10m'), (c) => {
+      expectTypeOf(c.get('session')).toEqualTypeOf<SessionManager<Cart>>();
+      return c.text('ok');
+    });
+    requireFresh(600);
+    // @ts-expect-error: not a duration
+    requireFresh('ten minutes');
   });
 });
