@@ -1,7 +1,7 @@
 import { countRows, forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import { type Migration, Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { migrateToLatest, SessionStore, type SessionToken, sessionMigrations } from '../src/index.js';
+import { migrateToLatest, SessionStore, SessionToken, sessionMigrations } from '../src/index.js';
 import { meta } from './support/fixtures.js';
 
 forEachDialect((spec) => {
@@ -16,7 +16,7 @@ forEachDialect((spec) => {
   it('creates the table with its indexes and is idempotent', async () => {
     const table = fresh();
     const first = await migrateToLatest(t.db, { tableName: table });
-    expect(first.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success']);
+    expect(first.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success']);
     const second = await migrateToLatest(t.db, { tableName: table });
     expect(second.results).toEqual([]);
     const store = new SessionStore(t.db, { tableName: table });
@@ -36,6 +36,8 @@ forEachDialect((spec) => {
         'last_active_at',
         'prev_token_hash',
         'prev_token_valid_until',
+        'remembered',
+        'authenticated_at',
         'token_hash',
         'user_agent',
         'user_id',
@@ -51,7 +53,7 @@ forEachDialect((spec) => {
     );
     expect(runs.filter((r) => r.status === 'rejected')).toEqual([]);
     const applied = runs.flatMap((r) => (r.status === 'fulfilled' ? (r.value.results ?? []) : []));
-    expect(applied.filter((r) => r.status === 'Success')).toHaveLength(3);
+    expect(applied.filter((r) => r.status === 'Success')).toHaveLength(4);
   });
 
   it('keeps migration bookkeeping per table name, so two session tables in one database both get created', async () => {
@@ -79,27 +81,65 @@ forEachDialect((spec) => {
       migrationLockTableName: `${table}_migrations_lock`,
     });
     expect((await only0001.migrateToLatest()).error).toBeUndefined();
-    // Sessions signed in under the old schema, with the old fingerprint format.
-    const old = new SessionStore(t.db, { tableName: table, rotationGrace: 0 });
-    const signedIn = await Promise.all(
-      ['alice', 'bob', 'carol'].map(async (userId) => {
-        const { session, token } = await old.create(meta(), userId);
-        return { id: session.id, token, userId };
-      }),
-    );
+    // Sessions signed in under the old schema (written as the 0001 store wrote them: today's store writes the
+    // columns of 0004), an hour ago and touched since, with data.
+    const createdAt = Date.now() - 3_600_000;
+    const signedIn = ['alice', 'bob', 'carol'].map((userId, i) => {
+      const token = SessionToken.generate();
+      return { id: `01OLDSESSION0000000000000${i}`, token, userId, createdAt: createdAt + i * 1000 };
+    });
+    for (const s of signedIn) {
+      await t.db
+        .insertInto(table)
+        .values({
+          id: s.id,
+          token_hash: s.token.hash(),
+          user_id: s.userId,
+          ip_address: '203.0.113.7',
+          user_agent: 'Mozilla/5.0 (test)',
+          device_name: 'Chrome on macOS',
+          device_type: 'desktop',
+          fingerprint: 'a'.repeat(64),
+          data: JSON.stringify({ cart: [s.userId] }),
+          version: 0,
+          created_at: s.createdAt,
+          last_active_at: s.createdAt + 60_000,
+          expires_at: s.createdAt + 30 * 86_400_000,
+        })
+        .execute();
+    }
     const result = await migrateToLatest(t.db, { tableName: table });
     expect(result.results?.map((r) => [r.migrationName, r.status])).toEqual([
       [`sess_0002_previous_token_${table}`, 'Success'],
       [`sess_0003_exact_user_id_${table}`, 'Success'],
+      [`sess_0004_remember_and_sign_in_time_${table}`, 'Success'],
     ]);
     const store = new SessionStore(t.db, { tableName: table });
-    for (const { token, userId } of signedIn) {
-      expect((await store.readByToken(token))?.userId).toBe(userId);
+    for (const { token, userId, createdAt: at } of signedIn) {
+      const session = await store.readByToken(token);
+      expect(session?.userId).toBe(userId);
+      expect(session?.data).toEqual({ cart: [userId] });
+      // Rows from before 0004 were signed in with "remember me" (the only kind there was), when they were created.
+      expect(session?.remembered).toBe(true);
+      expect(session?.authenticatedAt?.getTime()).toBe(at);
+      expect(session?.createdAt.getTime()).toBe(at);
     }
+    expect((await store.listForUser('alice')).map((s) => s.id)).toEqual([signedIn[0]?.id]);
     const rotated = await store.rotateToken(signedIn[0]?.id as string, { grace: 30 });
     expect((await store.readByToken(rotated))?.userId).toBe('alice');
     expect((await store.readByToken(signedIn[0]?.token as SessionToken))?.userId).toBe('alice');
-    expect(await countRows(t.db, table)).toBe(3);
+    // A sign-in time recorded after the migration replaces the creation time.
+    const before = Date.now();
+    await store.reauthenticate(signedIn[1]?.id as string);
+    expect((await store.read(signedIn[1]?.id as string))?.authenticatedAt?.getTime()).toBeGreaterThanOrEqual(
+      before,
+    );
+    // New sessions on the migrated table: a guest and a sign-in without "remember me".
+    const guest = await store.createGuest(meta(), { cart: ['x'] });
+    const brief = await store.create(meta(), 'dave', {}, { remember: false });
+    expect((await store.readByToken(guest.token))?.userId).toBeNull();
+    expect((await store.readByToken(brief.token))?.remembered).toBe(false);
+    expect(await countRows(t.db, table)).toBe(5);
   });
 
   it('unique index on token_hash rejects a duplicate hash', async () => {
@@ -150,7 +190,7 @@ forEachDialect(
           // A second app (another tenant) whose search_path does not reach the first schema.
           await sql`set search_path to ${sql.id(here)}`.execute(conn);
           const result = await migrateToLatest(conn, { tableName: table });
-          expect(result.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success']);
+          expect(result.results?.map((r) => r.status)).toEqual(['Success', 'Success', 'Success', 'Success']);
           const { token } = await new SessionStore(conn, { tableName: table }).create(meta(), 'alice');
           expect((await new SessionStore(conn, { tableName: table }).readByToken(token))?.userId).toBe(
             'alice',
@@ -179,11 +219,13 @@ it("exports the migrations for a user's own Migrator, keyed per table", () => {
     'sess_0001_create_sess_sessions',
     'sess_0002_previous_token_sess_sessions',
     'sess_0003_exact_user_id_sess_sessions',
+    'sess_0004_remember_and_sign_in_time_sess_sessions',
   ]);
   expect(Object.keys(sessionMigrations({ tableName: 'app_sessions' }))).toEqual([
     'sess_0001_create_app_sessions',
     'sess_0002_previous_token_app_sessions',
     'sess_0003_exact_user_id_app_sessions',
+    'sess_0004_remember_and_sign_in_time_app_sessions',
   ]);
   expect(() => sessionMigrations({ tableName: 'bad name; drop table x' })).toThrow(/tableName/);
 });

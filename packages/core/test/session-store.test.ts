@@ -75,6 +75,8 @@ forEachDialect((spec) => {
             'lastActiveAt',
             'userAgent',
             'userId',
+            'remembered',
+            'authenticatedAt',
           ].sort(),
         );
         expect(JSON.stringify(value)).not.toContain(token.expose());
