@@ -46,6 +46,12 @@ export interface AuthenticateOptions<D extends object = SessionValues> {
 export interface CommitOptions {
   /** The handler threw or answered 5xx: no data flush and no touch (cookies for sessions already saved still go). */
   failed?: boolean | undefined;
+  /**
+   * `false`: write the data changes only, never a touch, for a context whose cookies never reach the browser (work
+   * after the response, such as Next's `after()`): a touch there would move the row's expiry past the cookie's.
+   * @default true
+   */
+  touch?: boolean | undefined;
 }
 
 /** Most values of the session cookie one request tries (each costs a lookup). */
@@ -245,6 +251,7 @@ export class SessionManager<D extends object = SessionValues> {
       // A request on the replaced token never touches: its response cannot refresh the cookie (that would put the
       // replaced token back over the new one), and the cookie must never outlive or underlive the row.
       const touchDue =
+        options.touch !== false &&
         !this.#fresh &&
         !this.#previousToken &&
         now.getTime() - session.lastActiveAt.getTime() >= config.touchIntervalMs;
