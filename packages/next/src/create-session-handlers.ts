@@ -1,10 +1,17 @@
-import { SessionError, SessionManager, type SessionStore, type SessionValues } from '@sess/core';
+import {
+  type Duration,
+  durationToMs,
+  SessionError,
+  SessionManager,
+  type SessionStore,
+  type SessionValues,
+} from '@sess/core';
 import { configError, handlerFailed, type LoadErrorMode } from '@sess/core/adapter';
 import { cookies, headers } from 'next/headers.js';
 // Extensionless on purpose: Next.js swaps `next/navigation` for its server build by this exact specifier (the `.js`
 // path resolves to the client build inside route handlers). tsconfig `paths` points TypeScript at its types.
 import { unstable_rethrow } from 'next/navigation';
-import { connection, type NextRequest, NextResponse } from 'next/server.js';
+import { after, connection, type NextRequest, NextResponse } from 'next/server.js';
 import { cache } from 'react';
 import { sessionErrorResponse } from './error-response.js';
 import { NextPort } from './next-ports.js';
@@ -56,6 +63,13 @@ export type SessionProxyGuard<D extends object = SessionValues> = (
 export interface SessionCallOptions {
   /** Overrides {@link SessionHandlersOptions.onLoadError} for this handler or action. */
   onLoadError?: LoadErrorMode | undefined;
+  /**
+   * A sensitive handler or action (change the password, sign out everywhere): it runs only when the user signed in,
+   * or called `session.reauthenticate()`, within this long (`'10m'`, or seconds); `session.requireFresh()` before
+   * it. Otherwise a route handler answers 403 `REAUTHENTICATION_REQUIRED` (401 `UNAUTHENTICATED` when signed out or
+   * a guest) and a server action throws that `SessionError`; neither runs the handler nor writes anything.
+   */
+  requireFresh?: Duration | undefined;
 }
 
 /** The context Next.js passes to a route handler: the dynamic segments' params. */
@@ -140,6 +154,22 @@ export interface SessionHandlers<D extends object = SessionValues> {
    */
   getSession(): Promise<SessionManager<D>>;
   /**
+   * Reads a flash message in a server component and consumes it: the value now, its removal from the session once
+   * the response is sent (`after()` from `next/server`, one write for every key taken while rendering). Server
+   * components cannot write, so `(await getSession()).takeFlash()` throws `READ_ONLY`; use this instead. In route
+   * handlers and server actions, use `session.takeFlash(key)`. A removal that fails (database down) leaves the
+   * flash for the next page rather than losing it. `undefined` when there is none (then nothing is written).
+   *
+   * @example
+   * ```tsx
+   * async function Notice() {
+   *   const notice = await takeFlash<string>('notice') // set by an action: session.flash('notice', 'Saved.')
+   *   return notice ? <p role="status">{notice}</p> : null
+   * }
+   * ```
+   */
+  takeFlash<T = unknown>(key: string): Promise<T | undefined>;
+  /**
    * For `proxy.ts` (Node.js runtime): on a GET or HEAD page request that carries the session cookie, loads the
    * session and, when a touch is due, touches it and re-sends the cookie with the new `Max-Age`; a cookie that
    * names no live session is cleared. Other methods pass through untouched (server actions and route handlers
@@ -207,11 +237,20 @@ export function createSessionHandlers<D extends object = SessionValues>(
     }
   }
 
+  /** The `requireFresh` option's check, validated when the handler is wrapped (a bad duration fails at startup). */
+  function freshGuard(callOptions: SessionCallOptions): (session: SessionManager<D>) => void {
+    const maxAge = callOptions.requireFresh;
+    if (maxAge === undefined) return () => undefined;
+    durationToMs('requireFresh', maxAge);
+    return (session) => session.requireFresh(maxAge);
+  }
+
   function withSession<C = RouteHandlerContext>(
     handler: SessionRouteHandler<D, C>,
     callOptions: SessionCallOptions = {},
   ): (request: NextRequest, context: C) => Promise<Response> {
     const mode = callOptions.onLoadError ?? defaultMode;
+    const checkFresh = freshGuard(callOptions);
     return async (request, context) => {
       // The request first: a prerender of a GET handler (`next build` with cacheComponents) stops at this read,
       // before the store factory opens the database.
@@ -227,6 +266,7 @@ export function createSessionHandlers<D extends object = SessionValues>(
       let response: Response;
       try {
         await load(session, mode);
+        checkFresh(session);
         response = await handler(request, { ...context, session });
       } catch (error) {
         if (!SessionError.is(error)) {
@@ -253,6 +293,7 @@ export function createSessionHandlers<D extends object = SessionValues>(
     callOptions: SessionCallOptions = {},
   ): (...args: A) => Promise<R> {
     const mode = callOptions.onLoadError ?? defaultMode;
+    const checkFresh = freshGuard(callOptions);
     return async (...args) => {
       const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
       const store = await getStore();
@@ -261,6 +302,7 @@ export function createSessionHandlers<D extends object = SessionValues>(
       let result: R;
       try {
         await load(session, mode);
+        checkFresh(session);
         result = await action(session, ...args);
       } catch (error) {
         const failure = await commitAfterThrow(session, error);
@@ -278,18 +320,51 @@ export function createSessionHandlers<D extends object = SessionValues>(
     };
   }
 
-  const getSession = cache(async (): Promise<SessionManager<D>> => {
+  /** One server-component render's request data, and the flash keys it took (see {@link takeFlash}). */
+  const renderScope = cache(async (): Promise<RenderScope> => {
     // Request data first, and connection(): while Next.js prerenders, this is where it stops, before the store
     // factory opens the database and before the store's clock is read (the expiry check). cookies() and headers()
     // alone do not stop every prerender: with cacheComponents a prefetch prerenders with them resolved, and a clock
     // read there is reported on every request ("encountered the unstable value `new Date()`").
     const [cookieStore, headerStore] = await Promise.all([cookies(), headers(), connection()]);
+    return { cookieStore, headerStore, flashesTaken: new Set() };
+  });
+
+  const getSession = cache(async (): Promise<SessionManager<D>> => {
+    const { cookieStore, headerStore } = await renderScope();
     const store = await getStore();
     const port = NextPort.fromNextHeaders(cookieStore, headerStore);
     const session = new SessionManager<D>(store, port, { readOnly: true });
     await load(session, defaultMode);
     return session;
   });
+
+  async function takeFlash<T = unknown>(key: string): Promise<T | undefined> {
+    const session = await getSession();
+    const value = session.peekFlash<T>(key);
+    if (value === undefined) return undefined;
+    const scope = await renderScope();
+    if (scope.flashesTaken.size === 0) after(() => removeFlashes(scope));
+    scope.flashesTaken.add(key);
+    return value;
+  }
+
+  /**
+   * After the response: removes the flashes a render showed, through a writable manager over the same request (a
+   * fresh load, so a flash set or taken meanwhile by another request is respected). It sets no cookie, the response
+   * being gone: taking a flash changes no cookie.
+   */
+  async function removeFlashes(scope: RenderScope): Promise<void> {
+    const store = await getStore();
+    const session = new SessionManager<D>(
+      store,
+      NextPort.fromNextHeaders(scope.cookieStore, scope.headerStore),
+    );
+    await session.load();
+    let taken = false;
+    for (const key of scope.flashesTaken) taken = session.takeFlash(key) !== undefined || taken;
+    if (taken) await session.commit();
+  }
 
   async function sessionProxy(
     request: NextRequest,
@@ -334,7 +409,14 @@ export function createSessionHandlers<D extends object = SessionValues>(
     return response;
   }
 
-  return { getStore, withSession, withSessionAction, getSession, sessionProxy };
+  return { getStore, withSession, withSessionAction, getSession, takeFlash, sessionProxy };
+}
+
+/** What a server-component render read from the request, shared by `getSession()` and `takeFlash()`. */
+interface RenderScope {
+  cookieStore: Awaited<ReturnType<typeof cookies>>;
+  headerStore: Awaited<ReturnType<typeof headers>>;
+  flashesTaken: Set<string>;
 }
 
 /**

@@ -26,6 +26,8 @@ export class RequestScope {
   readonly kind: ScopeKind;
   /** Every `set()` the code under test tried, allowed or not. */
   readonly setAttempts: string[] = [];
+  /** The callbacks given to `after()`, run by {@link finish}. */
+  readonly afterCallbacks: (() => unknown)[] = [];
 
   constructor(kind: ScopeKind, headers: Record<string, string>, cookies: Map<string, string>) {
     this.kind = kind;
@@ -48,6 +50,14 @@ export class RequestScope {
         this.#response.set(name, value, options);
       },
     };
+  }
+
+  /**
+   * Ends the request the way Next.js does once the response is sent: runs the `after()` callbacks in order. In a
+   * render scope the cookie stores stay read-only, as in Next.
+   */
+  async finish(): Promise<void> {
+    for (const callback of this.afterCallbacks.splice(0)) await callback();
   }
 
   /** The cookies the response carries, parsed. */
@@ -90,4 +100,24 @@ export async function headers() {
 export async function connection(): Promise<void> {
   const current = scope();
   if (current.kind === 'prerender' || current.kind === 'runtime-prefetch') return hanging<never>();
+}
+
+/** Mock of `after()` from `next/server`: the callback runs when the test calls {@link RequestScope.finish}. */
+export function after(callback: () => unknown): void {
+  scope().afterCallbacks.push(callback);
+}
+
+const cached = new WeakMap<RequestScope, Map<unknown, unknown>>();
+
+/**
+ * Mock of React's `cache()` as a server render has it: one result per request (here, per request scope). Outside
+ * a React server render (as in these tests) React's own `cache()` memoises nothing.
+ */
+export function cache<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args) => {
+    const results = cached.get(scope()) ?? new Map<unknown, unknown>();
+    cached.set(scope(), results);
+    if (!results.has(fn)) results.set(fn, fn(...args));
+    return results.get(fn) as R;
+  };
 }
