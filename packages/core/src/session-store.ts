@@ -176,16 +176,24 @@ export class SessionStore {
     const max = this.config.maxSessionsPerUser;
     const removed = await this.#transaction('create', async (trx) => {
       await this.#lockUser(trx, userId);
-      let replaced: MetaRow | undefined;
+      let replaced: (MetaRow & { token_hash: string }) | undefined;
       if (replaces !== undefined) {
         replaced = (await trx
           .selectFrom(this.#table)
-          .select(META_COLUMNS)
+          .select([...META_COLUMNS, 'token_hash'])
           .where('id', '=', replaces)
-          .executeTakeFirst()) as MetaRow | undefined;
+          .executeTakeFirst()) as (MetaRow & { token_hash: string }) | undefined;
         if (replaced) await trx.deleteFrom(this.#table).where('id', '=', replaces).execute();
       }
-      await trx.insertInto(this.#table).values(row).execute();
+      // The replaced token is remembered as already expired (no grace: it never opens the new session), so a
+      // request another tab sent with it before this sign-in answered is `replaced`, and its response leaves the
+      // new cookie alone instead of clearing it.
+      await trx
+        .insertInto(this.#table)
+        .values(
+          replaced ? { ...row, prev_token_hash: replaced.token_hash, prev_token_valid_until: nowMs } : row,
+        )
+        .execute();
       const others = (await this.#forUpdate(
         trx
           .selectFrom(this.#table)
@@ -421,7 +429,7 @@ export class SessionStore {
 
   /**
    * Records that the user just proved who they are again (a password check before a sensitive action): a new token
-   * (the old one stops at once: no grace, as for a sign-in) and `authenticated_at = now`. Throws `SESSION_NOT_FOUND`
+   * (the old one stops at once: no grace, as for a sign-in; it reads as `replaced`) and `authenticated_at = now`. Throws `SESSION_NOT_FOUND`
    * when there is no such session or it is a guest session.
    */
   async reauthenticate(id: string): Promise<{ token: SessionToken; authenticatedAt: Date }> {
@@ -431,8 +439,11 @@ export class SessionStore {
       this.#db
         .updateTable(this.#table)
         .set({
-          prev_token_hash: null,
-          prev_token_valid_until: null,
+          // No grace (the session just gained privileges), but the replaced token stays known as replaced, so
+          // another tab's request in flight with it leaves the new cookie alone. `prev_token_hash` first: MySQL
+          // assigns left to right.
+          prev_token_hash: sql.ref('token_hash'),
+          prev_token_valid_until: now.getTime(),
           token_hash: token.hash(),
           authenticated_at: now.getTime(),
         })
