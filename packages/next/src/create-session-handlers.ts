@@ -351,8 +351,8 @@ export function createSessionHandlers<D extends object = SessionValues>(
 
   /**
    * After the response: removes the flashes a render showed, through a writable manager over the same request (a
-   * fresh load, so a flash set or taken meanwhile by another request is respected). It sets no cookie, the response
-   * being gone: taking a flash changes no cookie.
+   * fresh load, so a flash set or taken meanwhile by another request is respected). The response is gone, so the
+   * commit writes the data change only: no touch (it would move the row's expiry past the cookie's), no cookie.
    */
   async function removeFlashes(scope: RenderScope): Promise<void> {
     const store = await getStore();
@@ -363,7 +363,7 @@ export function createSessionHandlers<D extends object = SessionValues>(
     await session.load();
     let taken = false;
     for (const key of scope.flashesTaken) taken = session.takeFlash(key) !== undefined || taken;
-    if (taken) await session.commit();
+    if (taken) await session.commit({ touch: false });
   }
 
   async function sessionProxy(

@@ -117,6 +117,19 @@ describe('flash messages in Next.js', () => {
     ]);
   });
 
+  it('writes no touch in after(), even when one is due: its cookie could not reach the browser', async () => {
+    const jar = await signedIn();
+    await act(jar, flashAction('notice', 'Saved.'));
+    const [before] = await t.store.listForUser('alice');
+    t.clock.advance('1h'); // no proxy.ts made the touch before this render
+    const page = scope('render', jar);
+    expect(await createSessionHandlers<Data>({ store: t.store }).takeFlash('notice')).toBe('Saved.');
+    await page.finish();
+    const [after] = await t.store.listForUser('alice');
+    expect(after?.data).toEqual({ visits: 0 });
+    expect([after?.lastActiveAt, after?.expiresAt]).toEqual([before?.lastActiveAt, before?.expiresAt]);
+  });
+
   it('keeps a flash set by another request between the render and its after()', async () => {
     const jar = await signedIn();
     await act(jar, flashAction('notice', 'first'));
