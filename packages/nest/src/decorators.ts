@@ -4,6 +4,8 @@ import { getSession } from './request-session.js';
 
 /** Metadata key set by {@link Public}. */
 export const SESSION_PUBLIC_KEY = 'sess:public';
+/** Metadata key set by `@RequireFresh()`: the `Duration` within which the user must have signed in. */
+export const SESSION_REQUIRE_FRESH_KEY = 'sess:require-fresh';
 /** Metadata key set by {@link SessionFailOpen}. */
 export const SESSION_FAIL_OPEN_KEY = 'sess:fail-open';
 

@@ -1,4 +1,5 @@
 import {
+  ForbiddenException,
   HttpException,
   InternalServerErrorException,
   Logger,
@@ -13,7 +14,8 @@ const logger = new Logger('SessionModule');
 
 /**
  * Turns a `SessionError` into the Nest HTTP exception of its status (`UnauthorizedException` 401,
- * `NotFoundException` 404, `ServiceUnavailableException` 503, `InternalServerErrorException` 500), whose body is the one every sess package answers:
+ * `ForbiddenException` 403 for `REAUTHENTICATION_REQUIRED`, `NotFoundException` 404, `ServiceUnavailableException`
+ * 503, `InternalServerErrorException` 500), whose body is the one every sess package answers:
  * `{ "error": { "code", "message" } }`. A store failure or a server-side error gets a fixed message: the database's
  * own words never reach a client. The `SessionError` is kept as `cause`. The module's interceptor and guard apply it
  * for you; use it in code of your own that runs outside them (a custom guard or middleware).
@@ -31,6 +33,8 @@ export function toHttpException(error: SessionError): HttpException {
   switch (error.status) {
     case 401:
       return new UnauthorizedException(body, options);
+    case 403:
+      return new ForbiddenException(body, options);
     case 404:
       return new NotFoundException(body, options);
     case 503:

@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { SessionError, SessionStore } from '@sess/core';
-import { SESSION_PUBLIC_KEY } from './decorators.js';
-import { mapSessionError, toHttpException } from './http-exceptions.js';
+import { type Duration, SessionError, SessionStore } from '@sess/core';
+import { SESSION_PUBLIC_KEY, SESSION_REQUIRE_FRESH_KEY } from './decorators.js';
+import { mapSessionError } from './http-exceptions.js';
 import { SESSION_MODULE_OPTIONS, type SessionModuleOptions } from './options.js';
 import { isHttpRequest, openSession } from './request-session.js';
 
@@ -45,8 +45,12 @@ function httpTargetOf(context: ExecutionContext): HttpTarget | undefined {
 /**
  * "Must be signed in": lets a request through only when it carries a live session, else answers 401
  * (`{ "error": { "code": "UNAUTHENTICATED", ... } }`); when the session could not be loaded because the database failed, it answers 503.
- * A refused request's response still clears a cookie that named no live session. Handlers marked {@link Public}
- * are let through.
+ * A guest session (the `guests` option) is not signed in: 401. A refused request's response still clears a cookie
+ * that named no live session. Handlers marked {@link Public} are let through.
+ *
+ * On a handler or controller marked `@RequireFresh(maxAge)`, it also demands a recent sign-in: a user who signed
+ * in (or called `reauthenticate()`) longer than `maxAge` ago gets 403 (`REAUTHENTICATION_REQUIRED`). Such a handler
+ * is checked even when it is also `@Public()`.
  *
  * It fails closed on every context type:
  * - `http` routes, and `graphql` operations whose GraphQL context holds the HTTP request (`req`, `request` or
@@ -78,26 +82,42 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   /**
-   * True for `@Public()` handlers and signed-in requests; false (Nest's "Forbidden resource") for a context without
-   * an HTTP request unless `guard.allowNonHttp` is set; otherwise throws 401, or 503 when the load failed.
+   * True for `@Public()` handlers (unless `@RequireFresh()`) and signed-in requests (recently enough under
+   * `@RequireFresh()`); false (Nest's "Forbidden resource") for a context without an HTTP request unless
+   * `guard.allowNonHttp` is set (never under `@RequireFresh()`); otherwise throws 401, 403
+   * (`REAUTHENTICATION_REQUIRED`), or 503 when the load failed.
    */
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(SESSION_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    const freshWithin = this.reflector.getAllAndOverride<Duration | undefined>(
+      SESSION_REQUIRE_FRESH_KEY,
+      targets,
+    );
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(SESSION_PUBLIC_KEY, targets);
+    if (isPublic && freshWithin === undefined) return true;
     const target = httpTargetOf(context);
-    if (!target) return this.options.guard?.allowNonHttp === true;
+    // No cookie to read: no sign-in time to check either, so a fresh-sign-in handler is refused there.
+    if (!target) return freshWithin === undefined && this.options.guard?.allowNonHttp === true;
 
     const session = await openSession(this.store, target.request);
-    if (!session.loadError && session.manager.isAuthenticated) return true;
+    let refusal: SessionError | undefined = session.loadError;
+    if (!refusal && !session.manager.isAuthenticated) {
+      refusal = new SessionError('UNAUTHENTICATED', 'Sign in first; this request has no session.');
+    }
+    if (!refusal && freshWithin !== undefined) {
+      try {
+        session.manager.requireFresh(freshWithin);
+      } catch (error) {
+        if (!(error instanceof SessionError)) throw error;
+        refusal = error;
+      }
+    }
+    if (!refusal) return true;
 
     // The request ends here: the interceptor will not run, so commit now (clears a dead cookie, sets Vary).
     if (target.response !== undefined && target.response !== null) {
       await session.commitFailed(this.adapterHost.httpAdapter, target.response);
     }
-    if (session.loadError) throw mapSessionError(session.loadError);
-    throw toHttpException(new SessionError('UNAUTHENTICATED', 'Sign in first; this request has no session.'));
+    throw mapSessionError(refusal);
   }
 }

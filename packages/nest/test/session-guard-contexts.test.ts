@@ -7,7 +7,14 @@ import { SessionManager, SessionStore } from '@sess/core';
 import { type Fault, MemoryPort } from '@sess/core/testing';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getSession, Public, SessionGuard, SessionModule, type SessionModuleOptions } from '../src/index.js';
+import {
+  getSession,
+  Public,
+  RequireFresh,
+  SessionGuard,
+  SessionModule,
+  type SessionModuleOptions,
+} from '../src/index.js';
 import { openDb } from './support/db.js';
 
 const TABLE = 'nest_guard_context_sessions';
@@ -21,6 +28,9 @@ class Handlers {
   closed() {}
   @Public()
   open() {}
+  @Public()
+  @RequireFresh('10m')
+  sensitive() {}
 }
 
 @Public()
@@ -32,7 +42,7 @@ class PublicHandlers {
 function contextOf(
   type: string,
   args: unknown[],
-  handler: 'closed' | 'open' | 'publicClass' = 'closed',
+  handler: 'closed' | 'open' | 'sensitive' | 'publicClass' = 'closed',
 ): ExecutionContextHost {
   const context =
     handler === 'publicClass'
@@ -43,7 +53,7 @@ function contextOf(
 }
 
 /** GraphQL resolver arguments: `[root, args, context, info]`. */
-const graphql = (gqlContext: unknown, handler?: 'closed' | 'open' | 'publicClass') =>
+const graphql = (gqlContext: unknown, handler?: 'closed' | 'open' | 'sensitive' | 'publicClass') =>
   contextOf('graphql', [undefined, {}, gqlContext, {}], handler);
 
 /** The arguments of contexts that carry no HTTP request: a WebSocket message, a microservice message. */
@@ -54,7 +64,7 @@ const NO_REQUEST_ARGS: Record<string, unknown[]> = {
 };
 
 /** A handler of a context of `type` that carries no HTTP request. */
-const noRequest = (type: string, handler?: 'closed' | 'open' | 'publicClass') =>
+const noRequest = (type: string, handler?: 'closed' | 'open' | 'sensitive' | 'publicClass') =>
   contextOf(type, NO_REQUEST_ARGS[type] ?? [], handler);
 
 /** Starts a module (with an Express adapter, which the guard writes cookies through) and returns its guard. */
@@ -179,6 +189,14 @@ describe('SessionGuard outside plain HTTP controllers (canActivate with Executio
       });
     });
 
+    it('checks @RequireFresh() on a resolver (even @Public()): 401 anonymous, through when signed in just now', async () => {
+      await expect(
+        closed.guard.canActivate(graphql({ req: anonymousRequest() }, 'sensitive')),
+      ).rejects.toMatchObject({ status: 401 });
+      const req = await signedInRequest('alice');
+      await expect(closed.guard.canActivate(graphql({ req }, 'sensitive'))).resolves.toBe(true);
+    });
+
     it('still answers 401 to an anonymous request with context.req when allowNonHttp is set', async () => {
       const refused = optedOut.guard.canActivate(graphql({ req: anonymousRequest() }));
       await expect(refused).rejects.toMatchObject({ status: 401 });
@@ -195,6 +213,14 @@ describe('SessionGuard outside plain HTTP controllers (canActivate with Executio
       async (type) => {
         await expect(optedOut.guard.canActivate(noRequest(type))).resolves.toBe(true);
         await expect(closed.guard.canActivate(noRequest(type))).resolves.toBe(false);
+      },
+    );
+
+    it.each(['ws', 'rpc', 'graphql'])(
+      'refuses a @RequireFresh() %s handler even with allowNonHttp and @Public(): no sign-in time to check',
+      async (type) => {
+        await expect(optedOut.guard.canActivate(noRequest(type, 'sensitive'))).resolves.toBe(false);
+        await expect(closed.guard.canActivate(noRequest(type, 'sensitive'))).resolves.toBe(false);
       },
     );
 
