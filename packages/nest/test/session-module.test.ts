@@ -128,6 +128,14 @@ describe.each(PLATFORMS)('SessionModule on %s', (platform) => {
     });
   });
 
+  it('answers 401 to set() on an anonymous request without the guests option, and creates no session', async () => {
+    const reply = await client().post('/own-cookie');
+    expect(reply.status).toBe(401);
+    expect(reply.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+    expect(reply.cookies.map((c) => c.name)).not.toContain('sid');
+    expect(await db.selectFrom(TABLE).selectAll().execute()).toEqual([]);
+  });
+
   it('lets a provider that injects SessionStore list and destroy a user’s sessions', async () => {
     const laptop = client();
     const phone = client();

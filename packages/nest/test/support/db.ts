@@ -1,5 +1,5 @@
 import { migrateToLatest } from '@sess/core';
-import { Fault, failingDialect } from '@sess/core/testing';
+import { countingDialect, Fault, failingDialect, QueryCounter } from '@sess/core/testing';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 
@@ -11,4 +11,15 @@ export async function openDb(tableName: string): Promise<{ db: Kysely<any>; faul
   });
   await migrateToLatest(db, { tableName });
   return { db, fault };
+}
+
+/** An in-memory SQLite database with the session table, whose statements `counter` records. */
+export async function openCountedDb(tableName: string): Promise<{ db: Kysely<any>; counter: QueryCounter }> {
+  const counter = new QueryCounter();
+  const db = new Kysely<any>({
+    dialect: countingDialect(new SqliteDialect({ database: new Database(':memory:') }), counter),
+  });
+  await migrateToLatest(db, { tableName });
+  counter.reset();
+  return { db, counter };
 }
