@@ -1,7 +1,15 @@
-import { type CookieOptions, SessionError, type SessionOptions, SessionStore } from '@sess/core';
+import {
+  type CookieOptions,
+  type Duration,
+  durationToMs,
+  SessionError,
+  type SessionOptions,
+  SessionStore,
+} from '@sess/core';
 import { DEMO_PASSWORDS, findUser, formatTime, verifyCredentials } from '@sess/demo-kit';
 import {
   jsonErrorResponse,
+  requireFresh,
   requireSession,
   type SessionEnv,
   type SessionErrorResponder,
@@ -15,7 +23,16 @@ import type { Child } from 'hono/jsx';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Kysely } from 'kysely';
-import { type DemoData, DevicesPage, ErrorPage, HomePage, LoginPage } from './views.js';
+import {
+  CATALOGUE,
+  ConfirmPasswordPage,
+  type DemoData,
+  DevicesPage,
+  ErrorPage,
+  GuestHomePage,
+  HomePage,
+  LoginPage,
+} from './views.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -27,6 +44,8 @@ export interface AppOptions {
   cookie?: CookieOptions | undefined;
   /** The connection-info getter of the runtime. @default `@hono/node-server`'s */
   getConnInfo?: GetConnInfo | undefined;
+  /** How recent the sign-in must be for "Sign out everywhere" (older: the password is asked again). @default '10m' */
+  freshSignIn?: Duration | undefined;
 }
 
 /** The app's Hono environment: the session at `c.get('session')`, typed with the demo's data. */
@@ -38,12 +57,31 @@ const NOTICES: Record<string, (c: Context) => string> = {
     const n = Number(c.req.query('n') ?? 0);
     return `Signed out ${n} other device${n === 1 ? '' : 's'}.`;
   },
-  everywhere: () => 'You are signed out on every device.',
   'signed-out': () => 'You are signed out.',
 };
 
+/** The flash notice after "Sign out everywhere", shown on the next page. */
+const SIGNED_OUT_EVERYWHERE = 'You are signed out on every device.';
+
+/**
+ * What a browser reads when its cookie named a session that no longer exists (`rejection === 'not_found'`). That is
+ * all sess knows: the session was ended elsewhere (revoked or "Sign out everywhere" on another device, or replaced
+ * under the per-user cap), or it expired and the cleanup job removed it.
+ */
+export const SIGNED_OUT_ELSEWHERE =
+  'This browser was signed out: its session was ended elsewhere (revoked or “Sign out everywhere” on another device) or it expired.';
+
+/** Items a visitor can put in the cart. */
+const ITEMS = new Set<string>(CATALOGUE.map((item) => item.id));
+
 function notice(c: Context): string | undefined {
   return NOTICES[c.req.query('done') ?? '']?.(c);
+}
+
+/** A duration for people: "10 minutes", "1 minute", "90 seconds". */
+function inWords(ms: number): string {
+  const [n, unit] = ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 function page(c: Context, node: Child, status: ContentfulStatusCode = 200) {
@@ -59,17 +97,34 @@ const errorPage: SessionErrorResponder = (error, c) =>
   );
 
 /**
- * Builds the demo app over a database: sign-in with the demo users, a home page with a visit counter and theme kept
- * in the session, and "Your devices". Every form POST passes Hono's `csrf()` Origin check.
+ * Builds the demo app over a database: a cart that works before sign-in (a guest session) and is kept at sign-in,
+ * sign-in with the demo users and "Remember me", a home page with a visit counter and theme kept in the session, and
+ * "Your devices", where "Sign out everywhere" asks for the password again when the sign-in is older than
+ * `freshSignIn`. Every form POST passes Hono's `csrf()` Origin check.
  */
 export function createApp(options: AppOptions): { app: Hono<AppEnv>; store: SessionStore } {
-  const store = new SessionStore(options.db, options.session, options.cookie);
+  // Guest sessions on: a visitor's cart lives in a session before sign-in (no row until something is added).
+  const store = new SessionStore(options.db, { guests: true, ...options.session }, options.cookie);
+  const freshSignIn = options.freshSignIn ?? '10m';
+  const freshFor = inWords(durationToMs('freshSignIn', freshSignIn));
   const app = new Hono<AppEnv>();
   // Hono's csrf() checks the Origin of form POSTs; `no-referrer` would make browsers send `Origin: null`.
   app.use(secureHeaders({ referrerPolicy: 'strict-origin-when-cross-origin' }));
   app.use(csrf());
   app.use(session<DemoData>({ store, errorResponse: errorPage, getConnInfo: options.getConnInfo }));
   const signedIn = requireSession({ onUnauthenticated: (c) => c.redirect('/login', 303) });
+
+  // A cookie whose session is gone or refused sends the browser to the sign-in page; when the session was ended
+  // elsewhere (not_found), with a notice that waits there as a flash (in a guest session). The JSON API answers
+  // 401 itself, and /login shows the notice directly.
+  app.use(async (c, next) => {
+    const s = c.get('session');
+    const path = c.req.path;
+    if (s.rejection === null || s.isAuthenticated || path === '/login' || path.startsWith('/api/'))
+      return next();
+    if (s.rejection === 'not_found') s.flash('notice', SIGNED_OUT_ELSEWHERE);
+    return c.redirect('/login', 303);
+  });
 
   /** The signed-in demo user and the data of this session. */
   function who(c: Context<AppEnv>) {
@@ -80,7 +135,9 @@ export function createApp(options: AppOptions): { app: Hono<AppEnv>; store: Sess
 
   app.get('/', async (c) => {
     const { s, user, theme } = who(c);
-    if (!user) return c.redirect('/login', 303);
+    const cart = s.get('cart') ?? [];
+    // A visitor who is not signed in (no session, or a guest one): the cart, and nothing written by looking.
+    if (!user) return page(c, <GuestHomePage cart={cart} notice={s.takeFlash<string>('notice')} />);
     const visits = (s.get('visits') ?? 0) + 1;
     s.set('visits', visits);
     const current = s.current();
@@ -90,30 +147,66 @@ export function createApp(options: AppOptions): { app: Hono<AppEnv>; store: Sess
         user={user}
         visits={visits}
         theme={theme}
+        cart={cart}
         device={current?.deviceName ?? 'this device'}
         since={current ? formatTime(current.createdAt) : ''}
+        notice={s.takeFlash<string>('notice')}
       />,
     );
   });
 
+  // The cart: a guest's lives in a guest session (created by this set()), and sign-in carries it over.
+  app.post('/cart', async (c) => {
+    const body = await c.req.parseBody();
+    const item = typeof body.item === 'string' ? body.item : '';
+    if (!ITEMS.has(item)) return c.text('Unknown item.', 400);
+    const s = c.get('session');
+    s.set('cart', [...(s.get('cart') ?? []), item]);
+    return c.redirect('/', 303);
+  });
+
+  app.post('/cart/empty', (c) => {
+    const s = c.get('session');
+    if (s.get('cart')) s.remove('cart');
+    return c.redirect('/', 303);
+  });
+
   app.get('/login', (c) => {
-    if (c.get('session').isAuthenticated) return c.redirect('/', 303);
-    return page(c, <LoginPage passwords={DEMO_PASSWORDS} notice={notice(c)} />);
+    const s = c.get('session');
+    if (s.isAuthenticated) return c.redirect('/', 303);
+    const elsewhere = s.rejection === 'not_found' ? SIGNED_OUT_ELSEWHERE : undefined;
+    return page(
+      c,
+      <LoginPage
+        passwords={DEMO_PASSWORDS}
+        notice={s.takeFlash<string>('notice') ?? elsewhere ?? notice(c)}
+        cart={s.get('cart') ?? []}
+      />,
+    );
   });
 
   app.post('/login', async (c) => {
     const body = await c.req.parseBody();
     const username = typeof body.username === 'string' ? body.username : '';
     const password = typeof body.password === 'string' ? body.password : '';
+    const remember = body.remember === 'on';
     const user = await verifyCredentials(username, password);
     if (!user) {
       return page(
         c,
-        <LoginPage passwords={DEMO_PASSWORDS} username={username} error="Wrong username or password." />,
+        <LoginPage
+          passwords={DEMO_PASSWORDS}
+          username={username}
+          remember={remember}
+          cart={c.get('session').get('cart') ?? []}
+          error="Wrong username or password."
+        />,
         401,
       );
     }
-    await c.get('session').authenticate(user.id, { visits: 0, theme: 'light' });
+    // A guest's data (the cart) is carried into the new session, which gets a new token; `remember: false` gives a
+    // cookie that ends with the browser.
+    await c.get('session').authenticate(user.id, { visits: 0, theme: 'light' }, { remember });
     return c.redirect('/', 303);
   });
 
@@ -143,9 +236,45 @@ export function createApp(options: AppOptions): { app: Hono<AppEnv>; store: Sess
     return c.redirect(`/devices?done=others&n=${n}`, 303);
   });
 
-  app.post('/devices/sign-out-everywhere', signedIn, async (c) => {
-    await c.get('session').logoutAll();
-    return c.redirect('/login?done=everywhere', 303);
+  /** Signs the user out on every device; the notice waits for the next page in a guest session. */
+  async function signOutEverywhere(c: Context<AppEnv>) {
+    const s = c.get('session');
+    await s.logoutAll();
+    s.flash('notice', SIGNED_OUT_EVERYWHERE);
+    return c.redirect('/login', 303);
+  }
+
+  // A sensitive action: it needs a sign-in from the last 10 minutes; an older one is asked for the password again.
+  app.post(
+    '/devices/sign-out-everywhere',
+    requireFresh(freshSignIn, {
+      onStale: (c) => c.redirect('/devices/confirm-password', 303),
+      onUnauthenticated: (c) => c.redirect('/login', 303),
+    }),
+    signOutEverywhere,
+  );
+
+  app.get('/devices/confirm-password', signedIn, (c) => {
+    const { user, theme } = who(c);
+    if (!user) return c.redirect('/login', 303);
+    return page(c, <ConfirmPasswordPage user={user} theme={theme} freshFor={freshFor} />);
+  });
+
+  // Checks the password, records the fresh sign-in (reauthenticate(): also a new token), then signs out everywhere.
+  app.post('/devices/confirm-password', signedIn, async (c) => {
+    const { s, user, theme } = who(c);
+    if (!user) return c.redirect('/login', 303);
+    const body = await c.req.parseBody();
+    const password = typeof body.password === 'string' ? body.password : '';
+    if (!(await verifyCredentials(user.id, password))) {
+      return page(
+        c,
+        <ConfirmPasswordPage user={user} theme={theme} freshFor={freshFor} error="Wrong password." />,
+        401,
+      );
+    }
+    await s.reauthenticate();
+    return signOutEverywhere(c);
   });
 
   app.post('/devices/:id/revoke', signedIn, async (c) => {

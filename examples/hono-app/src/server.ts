@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { migrateToLatest, startCleanup } from '@sess/core';
 import { type ListenSettings, openDatabase, readListenSettings, readSessionSettings } from '@sess/demo-kit';
 import { createApp } from './app.js';
+import { clockFromFile } from './clock.js';
 import { DEFAULT_SQLITE_PATH } from './database.js';
 
 // The demo's entry (`pnpm demo`): reads the environment, migrates the session table, serves on loopback HTTP.
@@ -13,6 +14,7 @@ import { DEFAULT_SQLITE_PATH } from './database.js';
 //   SESSION_SECRET             cookie signing secret, at least 32 bytes (default: unsigned cookies)
 //   SESS_FINGERPRINT_HEADERS   comma-separated fingerprint headers (default user-agent: browser and OS family);
 //                              apps that share one table (say this demo and the Next.js one) must use the same list
+//   SESS_DEMO_CLOCK_FILE       tests only: a file whose number (milliseconds) is added to the server's clock
 
 let listen: ListenSettings;
 try {
@@ -32,7 +34,7 @@ await migrateToLatest(db, { tableName });
 // there does it turn Secure off. Anywhere else the default (Secure) stays, and the app belongs behind HTTPS.
 const { app, store } = createApp({
   db,
-  session: { tableName, fingerprintHeaders },
+  session: { tableName, fingerprintHeaders, now: clockFromFile(process.env.SESS_DEMO_CLOCK_FILE) },
   cookie: { secure: !loopback, secret },
 });
 

@@ -2,8 +2,15 @@ import type { SessionListItem } from '@sess/core';
 import { ago, type DemoUser, formatTime } from '@sess/demo-kit';
 import type { Child } from 'hono/jsx';
 
-/** What the demo keeps in each session's data. */
-export type DemoData = { visits: number; theme: 'light' | 'dark' };
+/** What the demo keeps in each session's data (a guest session has only the cart). */
+export type DemoData = { visits: number; theme: 'light' | 'dark'; cart?: string[] };
+
+/** What the cart can hold. */
+export const CATALOGUE = [
+  { id: 'tea', name: 'Tea' },
+  { id: 'coffee', name: 'Coffee' },
+  { id: 'biscuits', name: 'Biscuits' },
+] as const;
 
 const STYLE = `
 :root { color-scheme: light; --bg: #f6f7f9; --card: #fff; --text: #1d2330; --muted: #667085; --line: #e4e7ec;
@@ -29,6 +36,7 @@ p.lead { color: var(--muted); margin: 0 0 20px; }
 .muted { color: var(--muted); }
 form.inline { display: inline; margin: 0; }
 label { display: block; font-weight: 600; margin: 10px 0 4px; }
+label.check { display: flex; align-items: center; gap: 8px; font-weight: 400; }
 input[type=text], input[type=password] { width: 100%; max-width: 320px; padding: 8px 10px; border: 1px solid var(--line);
   border-radius: 6px; background: var(--bg); color: var(--text); font: inherit; }
 button { font: inherit; border-radius: 6px; padding: 7px 14px; cursor: pointer; border: 1px solid var(--accent);
@@ -84,7 +92,10 @@ export function Layout(props: {
                 </form>
               </>
             ) : (
-              <nav />
+              <nav>
+                <a href="/">Home</a>
+                <a href="/login">Sign in</a>
+              </nav>
             )}
           </div>
         </header>
@@ -109,8 +120,11 @@ export function LoginPage(props: {
   error?: string | undefined;
   notice?: string | undefined;
   username?: string | undefined;
+  remember?: boolean | undefined;
+  cart?: readonly string[] | undefined;
   passwords: Readonly<Record<string, string>>;
 }) {
+  const items = props.cart?.length ?? 0;
   return (
     <Layout title="Sign in">
       <h1>Sign in</h1>
@@ -132,11 +146,24 @@ export function LoginPage(props: {
           />
           <label for="password">Password</label>
           <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <label class="check" for="remember">
+            <input id="remember" name="remember" type="checkbox" checked={props.remember ?? false} />
+            Remember me
+          </label>
+          <p class="muted">
+            Unticked, the cookie ends when you close the browser and the session after a day without use;
+            ticked, it lasts 30 days from your last visit.
+          </p>
           <div class="actions">
             <button type="submit">Sign in</button>
           </div>
         </form>
       </div>
+      {items > 0 ? (
+        <p class="muted" id="cart-note">
+          Your cart ({items} item{items === 1 ? '' : 's'}) comes with you when you sign in.
+        </p>
+      ) : null}
       <div class="card">
         <h2>Demo users</h2>
         <table>
@@ -164,13 +191,71 @@ export function LoginPage(props: {
   );
 }
 
+/** The cart: what is in it, and buttons to add to it or empty it. */
+function CartCard(props: { cart: readonly string[]; signedIn: boolean }) {
+  const names = props.cart.map((id) => CATALOGUE.find((item) => item.id === id)?.name ?? id);
+  return (
+    <div class="card" id="cart">
+      <h2>Your cart</h2>
+      {names.length === 0 ? (
+        <p class="muted" id="cart-items">
+          Empty.
+        </p>
+      ) : (
+        <ul id="cart-items">
+          {names.map((name) => (
+            <li>{name}</li>
+          ))}
+        </ul>
+      )}
+      <p class="muted">
+        {props.signedIn
+          ? 'Kept in this session’s data; if you added items before signing in, sign-in carried them over.'
+          : 'No account needed: the first item starts a guest session (a cookie and a row in the session table). Sign in and the cart comes with you.'}
+      </p>
+      <div class="actions">
+        {CATALOGUE.map((item) => (
+          <form class="inline" method="post" action="/cart">
+            <button class="secondary" type="submit" name="item" value={item.id}>
+              Add {item.name.toLowerCase()}
+            </button>
+          </form>
+        ))}
+        {names.length > 0 ? (
+          <form class="inline" method="post" action="/cart/empty">
+            <button class="danger" type="submit">
+              Empty the cart
+            </button>
+          </form>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** The home page of a visitor who is not signed in (no session yet, or a guest session): the cart. */
+export function GuestHomePage(props: { cart: readonly string[]; notice?: string | undefined }) {
+  return (
+    <Layout title="Welcome">
+      <h1>Welcome</h1>
+      <p class="lead">
+        Fill a cart without an account, then <a href="/login">sign in</a>: the cart is still there.
+      </p>
+      <Notice kind="notice" text={props.notice} />
+      <CartCard cart={props.cart} signedIn={false} />
+    </Layout>
+  );
+}
+
 /** The home page: the visit counter and theme kept in this session's data. */
 export function HomePage(props: {
   user: DemoUser;
   visits: number;
   theme: DemoData['theme'];
+  cart: readonly string[];
   device: string;
   since: string;
+  notice?: string | undefined;
 }) {
   return (
     <Layout title="Home" user={props.user} theme={props.theme}>
@@ -178,6 +263,7 @@ export function HomePage(props: {
       <p class="lead">
         Signed in on {props.device} since {props.since}.
       </p>
+      <Notice kind="notice" text={props.notice} />
       <div class="card">
         <h2>Visits in this session</h2>
         <div class="big" id="visits">
@@ -200,6 +286,7 @@ export function HomePage(props: {
           </button>
         </form>
       </div>
+      <CartCard cart={props.cart} signedIn={true} />
       <p>
         <a href="/devices">See your devices →</a>
       </p>
@@ -231,6 +318,7 @@ export function DevicesPage(props: {
               <th>IP address</th>
               <th>Signed in</th>
               <th>Last active</th>
+              <th>Remember me</th>
               <th />
             </tr>
           </thead>
@@ -255,6 +343,12 @@ export function DevicesPage(props: {
                   <td>
                     {formatTime(s.lastActiveAt)}
                     <span class="sub">{ago(s.lastActiveAt, props.now)}</span>
+                  </td>
+                  <td class="remembered" data-remembered={String(s.remembered)}>
+                    {s.remembered ? 'Yes' : 'No'}
+                    <span class="sub">
+                      {s.remembered ? 'kept for 30 days after the last visit' : 'until the browser closes'}
+                    </span>
                   </td>
                   <td>
                     {s.current ? (
@@ -288,6 +382,38 @@ export function DevicesPage(props: {
         “Last active” moves when a request comes in after the touch interval (5 minutes by default), so most
         requests write nothing to the database.
       </p>
+    </Layout>
+  );
+}
+
+/** Asks for the password again before "Sign out everywhere" when the sign-in is not recent. */
+export function ConfirmPasswordPage(props: {
+  user: DemoUser;
+  theme: DemoData['theme'];
+  /** How recent a sign-in must be, in words ("10 minutes"). */
+  freshFor: string;
+  error?: string | undefined;
+}) {
+  return (
+    <Layout title="Confirm your password" user={props.user} theme={props.theme}>
+      <h1>Confirm your password</h1>
+      <p class="lead">
+        “Sign out everywhere” needs a sign-in from the last {props.freshFor}, and yours is older. Enter your
+        password to go on.
+      </p>
+      <Notice kind="error" text={props.error} />
+      <div class="card">
+        <form method="post" action="/devices/confirm-password">
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <div class="actions">
+            <button class="danger" type="submit">
+              Confirm and sign out everywhere
+            </button>
+            <a href="/devices">Cancel</a>
+          </div>
+        </form>
+      </div>
     </Layout>
   );
 }
