@@ -78,7 +78,9 @@ describe.skipIf(skip)('the demo in headless Chromium', () => {
     expect(sessionsOfAlice()).toHaveLength(2);
     await a.goto(`${server.url}/devices`);
     await Promise.all([a.waitForURL(/\/login$/), a.click('text=Sign out everywhere')]);
-    await expect(a.locator('[role=status]').textContent()).resolves.toBe('You are signed out on every device.');
+    await expect(a.locator('[role=status]').textContent()).resolves.toBe(
+      'You are signed out on every device.',
+    );
     expect(sessionsOfAlice()).toEqual([]);
     await b.goto(`${server.url}/devices`);
     expect(new URL(b.url()).pathname).toBe('/login');
