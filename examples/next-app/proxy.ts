@@ -13,6 +13,11 @@ export function proxy(request: NextRequest) {
   return sessionProxy(request, (session) => {
     const path = request.nextUrl.pathname;
     if (!session.isAuthenticated && SIGNED_IN_ONLY.includes(path)) {
+      // The cookie named a session that was ended elsewhere (revoked, "sign out everywhere" on another device):
+      // tell this browser on the sign-in page (a flash in a new guest session, read once there).
+      if (session.rejection === 'not_found') {
+        session.flash('notice', 'This browser was signed out: its session was ended on another device.');
+      }
       return NextResponse.redirect(new URL('/login', request.url));
     }
     if (session.isAuthenticated && path === '/login') {

@@ -17,7 +17,8 @@ export const signIn = withSessionAction(async (session, form: FormData) => {
   const { db } = await app();
   const user = await checkPassword(db, String(form.get('user') ?? ''), String(form.get('password') ?? ''));
   if (!user) redirect('/login?error=1');
-  await session.authenticate(user.id, { visits: 0 });
+  // "Keep me signed in" unticked: a browser-session cookie (gone when the browser closes), a 1-day server lifetime.
+  await session.authenticate(user.id, { visits: 0 }, { remember: form.get('remember') === 'on' });
   redirect('/devices?done=signed-in');
 });
 
@@ -42,11 +43,15 @@ export const signOutOthers = withSessionAction(async (session) => {
   redirect(`/devices?done=others&n=${n}`);
 });
 
-/** Ends every session of the user, this one included. */
+/**
+ * Ends every session of the user, this one included. The sign-in page says so through a flash message: set after
+ * logoutAll() (which ends the session it would live in), it waits in a new guest session (`guests: true`).
+ */
 export const signOutEverywhere = withSessionAction(async (session) => {
   requireSignedIn(session);
   await session.logoutAll();
-  redirect('/login?done=everywhere');
+  session.flash('notice', 'You are signed out on every device, this one included.');
+  redirect('/login');
 });
 
 /** Ends this session. */

@@ -29,8 +29,6 @@ export function noticeOf(query: NoticeQuery): Notice | undefined {
         kind: 'notice',
         text: n === 0 ? 'No other device was signed in.' : `Signed out ${count(n, 'other device')}.`,
       };
-    case 'everywhere':
-      return { kind: 'notice', text: 'You are signed out on every device, this one included.' };
     case 'signed-out':
       return { kind: 'notice', text: 'You are signed out.' };
     default:

@@ -39,6 +39,11 @@ export function app(): Promise<App> {
         fingerprintHeaders,
         ttl: '30d',
         touchInterval: '5m',
+        // Sessions before sign-in: here they carry the flash messages of signed-out browsers ("signed out
+        // everywhere", "signed out from another device"). No row is written until something is set.
+        guests: true,
+        // "Keep me signed in" unticked: the row lives 1 day idle (and the cookie until the browser closes).
+        browserSessionTtl: '1d',
         maxSessionsPerUser: 5,
         // SESS_LOG_EVENTS=1 prints one line per session event (sign-ins, sign-outs, rejected cookies): an audit trail.
         onEvent: process.env.SESS_LOG_EVENTS === '1' ? logSessionEvent : undefined,
@@ -68,6 +73,7 @@ function logSessionEvent(event: SessionEvent): void {
   );
 }
 
-export const { withSession, withSessionAction, getSession, sessionProxy } = createSessionHandlers<DemoData>({
-  store: async () => (await app()).store,
-});
+export const { withSession, withSessionAction, getSession, takeFlash, sessionProxy } =
+  createSessionHandlers<DemoData>({
+    store: async () => (await app()).store,
+  });

@@ -105,11 +105,13 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     context: BrowserContext,
     user = 'alice',
     password = user === 'bob' ? 'builder' : 'wonderland',
+    remember = true,
   ): Promise<Page> {
     const page = await context.newPage();
     await page.goto(`${server.url}/login`);
     await page.selectOption('select[name=user]', user);
     await page.fill('input[name=password]', password);
+    await page.setChecked('input[name=remember]', remember);
     await page.click('button:text("Sign in")');
     await page.waitForURL((url) => url.pathname === '/devices');
     try {
@@ -139,6 +141,26 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
       };
     } finally {
       await page.close();
+    }
+  }
+
+  /** Reloads the page and counts its visible notices once the sign-in form is there. */
+  async function noticeAfterReload(page: Page): Promise<number> {
+    await page.reload();
+    await page.locator('form button:text("Sign in")').waitFor();
+    await expect.poll(() => page.locator('.skeleton:visible').count()).toBe(0);
+    return page.locator('[data-testid=notice]:visible').count();
+  }
+
+  /** How many sessions `userId` has in the table (guest sessions have user_id ''). */
+  function sessionsOf(userId: string): number {
+    const db = new Database(join(dir, 'demo.sqlite'), { readonly: true });
+    try {
+      return (
+        db.prepare('SELECT count(*) AS n FROM sess_sessions WHERE user_id = ?').get(userId) as { n: number }
+      ).n;
+    } finally {
+      db.close();
     }
   }
 
@@ -240,15 +262,23 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     await screenshot(page, '6-devices-revoked');
     await page.close();
 
+    const staleToken = (await phone.cookies()).find((c) => c.name === '_session')?.value;
     const phonePage = await phone.newPage();
     await phonePage.goto(`${server.url}/devices`);
     await phonePage.waitForURL('**/login');
+    // The proxy saw a cookie whose session was ended elsewhere and left this browser a flash message.
+    expect(await notice(phonePage)).toContain('signed out: its session was ended on another device');
+    await screenshot(phonePage, '6-login-revoked-elsewhere');
+    // Read once: a later visit of the sign-in page has no notice (the removal runs just after the response, in
+    // after(): reload until it has).
+    await expect.poll(() => noticeAfterReload(phonePage)).toBe(0);
     await phonePage.close();
     const me = await apiMe(phone);
     expect(me.status).toBe(401);
     expect(me.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
-    // The stale cookie was cleared on the way (by the proxy on the page request, or by /api/me).
-    expect((await phone.cookies()).filter((c) => c.name === '_session')).toEqual([]);
+    // The stale token is gone from the browser: the flash put a guest session's cookie in its place.
+    const cookie = (await phone.cookies()).find((c) => c.name === '_session');
+    expect(cookie?.value).not.toBe(staleToken);
   });
 
   it('answers GET /api/sessions with the device list and no token in it', async () => {
@@ -267,14 +297,17 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     const db = new Database(join(dir, 'demo.sqlite'));
     try {
       // Make the session look an hour idle (the app touches after 5 minutes).
-      db.prepare('UPDATE sess_sessions SET last_active_at = last_active_at - 3600000').run();
-      const before = db.prepare('SELECT last_active_at AS t FROM sess_sessions').get() as { t: number };
+      db.prepare(
+        "UPDATE sess_sessions SET last_active_at = last_active_at - 3600000 WHERE user_id = 'alice'",
+      ).run();
+      const lastActive = db.prepare("SELECT last_active_at AS t FROM sess_sessions WHERE user_id = 'alice'");
+      const before = lastActive.get() as { t: number };
       const { status, setCookies } = await browse(laptop, '/');
       expect(status).toBe(200);
       const refreshed = setCookies.map((h) => h.value).find((v) => v.startsWith(`_session=${token};`));
       // Max-Age is the 30-day ttl from the touch, give or take the second the request took.
       expect(Number(/Max-Age=(\d+)/.exec(refreshed ?? '')?.[1])).toBeGreaterThan(30 * 24 * 3600 - 10);
-      const after = db.prepare('SELECT last_active_at AS t FROM sess_sessions').get() as { t: number };
+      const after = lastActive.get() as { t: number };
       expect(after.t - before.t).toBeGreaterThanOrEqual(3_600_000);
     } finally {
       db.close();
@@ -303,10 +336,12 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
 
     await page.click('button:text("Sign out everywhere")');
     await page.waitForURL((url) => url.pathname === '/login');
+    // A flash message, kept in a guest session after logoutAll() and read once by the sign-in page.
     expect(await notice(page)).toContain('You are signed out on every device');
     await screenshot(page, '8-login-signed-out-everywhere');
     expect((await apiMe(laptop)).status).toBe(401);
-    expect((await laptop.cookies()).filter((c) => c.name === '_session')).toEqual([]);
+    expect(sessionsOf('alice')).toBe(0);
+    await expect.poll(() => noticeAfterReload(page)).toBe(0);
     await page.close();
   });
 
@@ -330,8 +365,31 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
         redirect: 'manual',
       });
       const lines = response.headers.getSetCookie().filter((line) => line.startsWith('_session='));
-      expect(lines, path).toEqual([expect.stringMatching(/^_session=; Path=\/; Max-Age=0;/)]);
+      // A signed-in-only page replaces the stale cookie with a guest session's, which carries the "signed out
+      // elsewhere" flash; elsewhere the stale cookie is cleared.
+      const expected = ['/', '/devices'].includes(path)
+        ? /^_session=[0-9a-f]{64}; Path=\/; Max-Age=\d+;/
+        : /^_session=; Path=\/; Max-Age=0;/;
+      expect(lines, path).toEqual([expect.stringMatching(expected)]);
     }
+  });
+
+  it('signs in without "Keep me signed in" with a browser-session cookie, listed as such', async () => {
+    const kiosk = await chromium.newContext();
+    const page = await signIn(kiosk, 'bob', 'builder', false);
+    const [cookie] = (await kiosk.cookies()).filter((c) => c.name === '_session');
+    expect(cookie?.expires).toBe(-1); // no Max-Age/Expires: the browser drops it when it closes
+    expect(
+      await page.locator('[data-testid=device][data-current=true]').getAttribute('data-remembered'),
+    ).toBe('false');
+    expect(await page.locator('[data-testid=device][data-current=true]').textContent()).toContain(
+      'until the browser closes',
+    );
+    const { sessions } = JSON.parse((await browse(kiosk, '/api/sessions')).text) as {
+      sessions: { remembered: boolean }[];
+    };
+    expect(sessions).toEqual([expect.objectContaining({ remembered: false })]);
+    await kiosk.close();
   });
 
   it('logs no warning in next build or next start', async () => {

@@ -62,11 +62,13 @@ async function DeviceList({ searchParams }: Props) {
                   data-testid="device"
                   data-session-id={s.id}
                   data-current={s.current}
+                  data-remembered={s.remembered}
                 >
                   <td>
                     <strong>{s.deviceName}</strong>
                     <span className="sub">
                       {s.deviceType}
+                      {s.remembered ? null : ' · until the browser closes'}
                       <span className="phone-only"> · IP {ipText(s.ipAddress)}</span>
                     </span>
                   </td>

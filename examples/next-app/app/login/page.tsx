@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { Notice } from '@/components/notice';
 import { type NoticeQuery, noticeOf } from '@/lib/notices';
+import { takeFlash } from '@/lib/session';
 import { signIn } from '../actions';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -33,6 +34,10 @@ export default function Login({ searchParams }: Props) {
           </select>
           <label htmlFor="password">Password</label>
           <input id="password" name="password" type="password" autoComplete="current-password" required />
+          <label className="check">
+            <input type="checkbox" name="remember" defaultChecked />
+            Keep me signed in on this browser
+          </label>
           <div className="actions">
             <button type="submit">Sign in</button>
           </div>
@@ -67,6 +72,11 @@ export default function Login({ searchParams }: Props) {
   );
 }
 
+/**
+ * A flash left by the action or the proxy redirect that sent the browser here (read once: takeFlash() removes it
+ * after the response), else the confirmation its query names.
+ */
 async function LoginNotice({ searchParams }: Props) {
-  return <Notice notice={noticeOf(await searchParams)} />;
+  const flash = await takeFlash<string>('notice');
+  return <Notice notice={flash ? { kind: 'notice', text: flash } : noticeOf(await searchParams)} />;
 }

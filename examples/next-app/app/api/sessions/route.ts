@@ -9,6 +9,7 @@ export const GET = withSession(async (_request, { session }) => {
       current: s.current,
       deviceName: s.deviceName,
       deviceType: s.deviceType,
+      remembered: s.remembered,
       ipAddress: s.ipAddress,
       createdAt: s.createdAt.toISOString(),
       lastActiveAt: s.lastActiveAt.toISOString(),
