@@ -49,6 +49,9 @@ export class AppModule {
                 tableName: config.sessionTable,
                 ttl: '30d',
                 maxSessionsPerUser: 5,
+                // Sessions before sign-in: here only to carry the "signed out everywhere" notice to the next page.
+                guests: true,
+                guestTtl: '1d',
                 fingerprintHeaders: config.fingerprintHeaders,
               },
               cookie: { secure: config.secureCookies ?? true, secret: config.cookieSecret },

@@ -1,4 +1,13 @@
-import { BadRequestException, Body, Controller, Get, Put } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Put,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Session } from '@sess/nest';
 import type { AppSession } from './app-session.js';
 import { UsersService } from './users.js';
@@ -22,6 +31,22 @@ export class MeController {
       },
       theme: session.get('theme') ?? 'light',
     };
+  }
+
+  /**
+   * Confirms the password again (`{ password }`) before a sensitive action: a fresh sign-in time for
+   * `@RequireFresh()` routes, and a new token for this session.
+   */
+  @Post('reauthenticate')
+  @HttpCode(204)
+  async reauthenticate(@Session() session: AppSession, @Body() body: unknown): Promise<void> {
+    const password = (body as { password?: unknown } | undefined)?.password;
+    if (typeof password !== 'string') throw new BadRequestException('Send JSON { "password": string }.');
+    const user = this.users.find(session.userId ?? '');
+    if (!user || !(await this.users.verify(user.id, password))) {
+      throw new UnauthorizedException('Wrong password.');
+    }
+    await session.reauthenticate();
   }
 
   /** Saves `{ theme }` in this session's data: written once, after the handler. */

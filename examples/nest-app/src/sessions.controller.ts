@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { Session } from '@sess/nest';
+import { RequireFresh, Session } from '@sess/nest';
 import type { AppSession } from './app-session.js';
 
 /** "Your devices": the signed-in user's sessions, and the ways to end them. */
@@ -32,10 +32,15 @@ export class SessionsController {
     return { signedOut: await session.logoutOther() };
   }
 
-  /** Ends every session of the user, this one included, and clears the cookie. */
+  /**
+   * Ends every session of the user, this one included. It needs a sign-in (or `POST /me/reauthenticate`) from the
+   * last 10 minutes: older answers 403 `REAUTHENTICATION_REQUIRED`. The next `GET /auth/session` says it happened.
+   */
+  @RequireFresh('10m')
   @Post('sign-out-everywhere')
   @HttpCode(204)
   async signOutEverywhere(@Session() session: AppSession): Promise<void> {
     await session.logoutAll();
+    session.flash('notice', 'You were signed out everywhere.'); // kept in a guest session (guests: true)
   }
 }

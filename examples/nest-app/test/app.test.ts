@@ -109,16 +109,20 @@ forEachDialect(
         expect((await laptop.request('GET', '/me')).status).toBe(200);
       });
 
-      it('signs out everywhere, this device included, and clears its cookie', async () => {
+      it('signs out everywhere, this device included, replacing its cookie with a guest one (for the notice)', async () => {
         const laptop = new Device(url);
         const phone = new Device(url, PHONE);
         await laptop.signIn('alice', 'wonderland');
         await phone.signIn('alice', 'wonderland');
         const bob = new Device(url);
         await bob.signIn('bob', 'builder');
+        const userCookie = laptop.jar.get('_session');
         const reply = await laptop.request('POST', '/sessions/sign-out-everywhere', {});
         expect(reply.status).toBe(204);
-        expect(reply.cookies).toMatchObject([{ name: '_session', maxAge: 0 }]);
+        expect(reply.cookies).toMatchObject([{ name: '_session' }]);
+        expect(reply.cookies[0]?.maxAge).toBeGreaterThan(86_000); // guestTtl 1d
+        expect(laptop.jar.get('_session')).not.toBe(userCookie);
+        expect(await store.listForUser('alice')).toEqual([]);
         expect((await laptop.request('GET', '/me')).status).toBe(401);
         expect((await phone.request('GET', '/me')).status).toBe(401);
         expect((await bob.request('GET', '/me')).status).toBe(200);
