@@ -58,6 +58,7 @@ const NOTICES: Record<string, (c: Context) => string> = {
     return `Signed out ${n} other device${n === 1 ? '' : 's'}.`;
   },
   'signed-out': () => 'You are signed out.',
+  elsewhere: () => SIGNED_OUT_ELSEWHERE,
 };
 
 /** The flash notice after "Sign out everywhere", shown on the next page. */
@@ -82,6 +83,15 @@ function notice(c: Context): string | undefined {
 function inWords(ms: number): string {
   const [n, unit] = ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [Math.round(ms / 1000), 'second'];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Where a browser that is not signed in goes: the sign-in page, with the "signed out elsewhere" notice when its
+ * cookie named a session that no longer exists (`rejection === 'not_found'`). The notice travels in the URL, not as
+ * a flash: a flash needs a guest session, so any request with a made-up token would write a row.
+ */
+function signInPage(c: Context): string {
+  return (c as Context<AppEnv>).get('session').rejection === 'not_found' ? '/login?done=elsewhere' : '/login';
 }
 
 function page(c: Context, node: Child, status: ContentfulStatusCode = 200) {
@@ -112,19 +122,7 @@ export function createApp(options: AppOptions): { app: Hono<AppEnv>; store: Sess
   app.use(secureHeaders({ referrerPolicy: 'strict-origin-when-cross-origin' }));
   app.use(csrf());
   app.use(session<DemoData>({ store, errorResponse: errorPage, getConnInfo: options.getConnInfo }));
-  const signedIn = requireSession({ onUnauthenticated: (c) => c.redirect('/login', 303) });
-
-  // A cookie whose session is gone or refused sends the browser to the sign-in page; when the session was ended
-  // elsewhere (not_found), with a notice that waits there as a flash (in a guest session). The JSON API answers
-  // 401 itself, and /login shows the notice directly.
-  app.use(async (c, next) => {
-    const s = c.get('session');
-    const path = c.req.path;
-    if (s.rejection === null || s.isAuthenticated || path === '/login' || path.startsWith('/api/'))
-      return next();
-    if (s.rejection === 'not_found') s.flash('notice', SIGNED_OUT_ELSEWHERE);
-    return c.redirect('/login', 303);
-  });
+  const signedIn = requireSession({ onUnauthenticated: (c) => c.redirect(signInPage(c), 303) });
 
   /** The signed-in demo user and the data of this session. */
   function who(c: Context<AppEnv>) {
@@ -136,8 +134,12 @@ export function createApp(options: AppOptions): { app: Hono<AppEnv>; store: Sess
   app.get('/', async (c) => {
     const { s, user, theme } = who(c);
     const cart = s.get('cart') ?? [];
-    // A visitor who is not signed in (no session, or a guest one): the cart, and nothing written by looking.
-    if (!user) return page(c, <GuestHomePage cart={cart} notice={s.takeFlash<string>('notice')} />);
+    if (!user) {
+      // A cookie whose session is gone or refused: back to the sign-in page.
+      if (s.rejection !== null) return c.redirect(signInPage(c), 303);
+      // A visitor (no session, or a guest one): the cart, and nothing written by looking.
+      return page(c, <GuestHomePage cart={cart} notice={s.takeFlash<string>('notice')} />);
+    }
     const visits = (s.get('visits') ?? 0) + 1;
     s.set('visits', visits);
     const current = s.current();
@@ -249,7 +251,7 @@ export function createApp(options: AppOptions): { app: Hono<AppEnv>; store: Sess
     '/devices/sign-out-everywhere',
     requireFresh(freshSignIn, {
       onStale: (c) => c.redirect('/devices/confirm-password', 303),
-      onUnauthenticated: (c) => c.redirect('/login', 303),
+      onUnauthenticated: (c) => c.redirect(signInPage(c), 303),
     }),
     signOutEverywhere,
   );
