@@ -1,6 +1,6 @@
 import { countRows, forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { serializeCookie } from '../src/adapter.js';
+import { serializeCookie, signCookieValue } from '../src/adapter.js';
 import {
   type CookieOptions,
   migrateToLatest,
@@ -15,6 +15,8 @@ import { meta } from './support/fixtures.js';
 
 const CHROME_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const SECRET_A = 'a-very-long-secret-of-at-least-32-bytes!!';
+const SECRET_B = 'another-very-long-secret-32-bytes-or-more';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -241,6 +243,22 @@ forEachDialect((spec) => {
       const user = await request(b, s, (m) => m.authenticate('alice'));
       expect(await s.read(guestId)).toBeNull();
       expect((await t.db.selectFrom(table).select('id').execute()).map((r) => r.id)).toEqual([idOf(user)]);
+    });
+
+    it('signs in a guest whose row was deleted meanwhile (cleanup), carrying the data the request loaded', async () => {
+      const s = guestStore();
+      const b = browser();
+      const guestId = idOf(await request(b, s, (m) => m.set('cart', ['book'])));
+      events = [];
+      const r = await request(b, s, async (m) => {
+        expect(m.isGuest).toBe(true);
+        await s.destroy(guestId, 'admin');
+        await m.authenticate('alice');
+      });
+      expect(r.commitError).toBeUndefined();
+      expect((await s.read(idOf(r)))?.data).toEqual({ cart: ['book'] });
+      expect(await rowCount()).toBe(1);
+      expect(events.find((e) => e.type === 'created')).toMatchObject({ userId: 'alice', upgradedFrom: null });
     });
 
     it('calls the merge hook with (guestData, data) and stores what it returns', async () => {
@@ -694,6 +712,25 @@ forEachDialect((spec) => {
       const r2 = await request(remembered, s, (m) => m.reauthenticate());
       expect(lastCookie(r2)?.attributes.maxAge).toBeGreaterThan(0);
       expect(lastCookie(r2)?.attributes.expires).toEqual((await s.read(idOf(r2)))?.expiresAt);
+    });
+
+    it('a browser-session cookie signed again with a newer secret stays a browser-session cookie', async () => {
+      const b = browser();
+      await request(b, store({}, { secret: SECRET_A }), (m) =>
+        m.authenticate('alice', {}, { remember: false }),
+      );
+      const token = (b.jar.get('_session') as string).split('.')[0] as string;
+      const r = await request(b, store({}, { secret: [SECRET_B, SECRET_A] }));
+      expect(r.manager.userId).toBe('alice');
+      expect(r.port.cookies).toHaveLength(1);
+      expect(lastCookie(r)?.value).toBe(signCookieValue(token, SECRET_B));
+      expect(lastCookie(r)?.attributes.maxAge).toBeUndefined();
+      expect(lastCookie(r)?.attributes.expires).toBeUndefined();
+      // A remembered one keeps its Max-Age.
+      const kept = browser();
+      await request(kept, store({}, { secret: SECRET_A }), (m) => m.authenticate('bob'));
+      const k = await request(kept, store({}, { secret: [SECRET_B, SECRET_A] }));
+      expect(lastCookie(k)?.attributes.maxAge).toBeGreaterThan(0);
     });
 
     it('listMySessions and listForUser show which sessions are remembered', async () => {
