@@ -1000,6 +1000,42 @@ forEachDialect((spec) => {
       expect((await request(browser(), s)).manager.rejection).toBeNull(); // no cookie, nothing to report
     });
 
+    it('a flash survives the sign-in of a guest, and one set after authenticate() waits in the new session', async () => {
+      const s = guestStore();
+      const b = browser();
+      await request(b, s, (m) => m.flash('notice', 'Added to cart'));
+      await request(b, s, async (m) => {
+        await m.authenticate('alice');
+        m.flash('welcome', 'Welcome back');
+      });
+      await request(b, s, (m) => {
+        expect(m.userId).toBe('alice');
+        expect(m.takeFlash('notice')).toBe('Added to cart');
+        expect(m.takeFlash('welcome')).toBe('Welcome back');
+      });
+      const r = await request(b, s, (m) => expect(m.peekFlash('welcome')).toBeUndefined());
+      expect((await s.read(idOf(r)))?.data).toEqual({});
+    });
+
+    it('flash keys are own keys only: __proto__, constructor and toString round-trip and find nothing inherited', async () => {
+      const s = store();
+      const b = await signedIn(s);
+      await request(b, s, (m) => {
+        expect(m.takeFlash('constructor')).toBeUndefined();
+        expect(m.peekFlash('toString')).toBeUndefined();
+        m.flash('__proto__', 'proto');
+        m.flash('constructor', 'ctor');
+      });
+      await request(b, s, (m) => {
+        expect(m.peekFlash('toString')).toBeUndefined();
+        expect(m.takeFlash('__proto__')).toBe('proto');
+        expect(m.takeFlash('constructor')).toBe('ctor');
+      });
+      const r = await request(b, s);
+      expect(r.manager.current()?.data).toEqual({ theme: 'dark' });
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
     it('a read-only view: flash() and takeFlash() answer READ_ONLY, peekFlash() works, nothing is written', async () => {
       const s = store();
       const b = await signedIn(s);
