@@ -158,6 +158,26 @@ forEachDialect((spec) => {
       expect(counter.writes).toBe(0);
     });
 
+    it('a request whose cookie opened nothing (expired) that sets data gets a new guest session and its cookie, not a clearing one', async () => {
+      const s = guestStore({ ttl: '1d' });
+      const b = browser();
+      const old = idOf(await request(b, s, (m) => m.authenticate('alice', { theme: 'dark' })));
+      const oldCookie = b.jar.get('_session');
+      clock.advance('2d');
+      const r = await request(b, s, (m) => {
+        expect(m.userId).toBeNull();
+        expect(m.rejection).not.toBeNull();
+        m.set('cart', ['book']);
+      });
+      expect(r.manager.isGuest).toBe(true);
+      expect(r.manager.current()?.data).toEqual({ cart: ['book'] });
+      expect(idOf(r)).not.toBe(old);
+      expect(r.port.cookies).toHaveLength(1);
+      expect(lastCookie(r)?.value).toMatch(/^[0-9a-f]{64}$/);
+      expect(lastCookie(r)?.value).not.toBe(oldCookie);
+      expect((await request(b, s)).manager.get('cart')).toEqual(['book']);
+    });
+
     it('creates no guest session when the handler fails, or when the request sets and removes the same key', async () => {
       const s = guestStore();
       const failed = browser();
