@@ -426,12 +426,17 @@ forEachDialect((spec) => {
         guestBrowsers.push({ b, id: idOf(await request(b, s, (m) => m.set('cart', [`g${i}`]))) });
       }
       const signIns: string[] = [];
+      const devices: MemoryBrowser[] = [];
       for (let i = 0; i < 3; i++) {
         clock.advance(1);
-        signIns.push(idOf(await request(browser(), s, (m) => m.authenticate('alice'))));
+        const device = browser();
+        devices.push(device);
+        signIns.push(idOf(await request(device, s, (m) => m.authenticate('alice'))));
       }
       expect((await s.listForUser('alice')).map((x) => x.id)).toEqual([signIns[2], signIns[1]]);
       expect(await s.read(signIns[0] as string)).toBeNull();
+      // The evicted device was signed out elsewhere.
+      expect((await request(devices[0] as MemoryBrowser, s)).manager.rejection).toBe('not_found');
       for (const [i, { b, id }] of guestBrowsers.entries()) {
         const r = await request(b, s);
         expect(idOf(r)).toBe(id);
@@ -675,6 +680,20 @@ forEachDialect((spec) => {
       const tight = store({ ttl: '2h' });
       const c = await request(browser(), tight, (m) => m.authenticate('carol', {}, { remember: false }));
       expect((await tight.read(idOf(c)))?.expiresAt.getTime()).toBe(clock.now().getTime() + 2 * HOUR);
+    });
+
+    it('a guest who signs in with remember: false gets a browser-session cookie and keeps the cart', async () => {
+      const s = guestStore({ browserSessionTtl: '12h' });
+      const b = browser();
+      await request(b, s, (m) => m.set('cart', ['book']));
+      const r = await request(b, s, (m) => m.authenticate('alice', {}, { remember: false }));
+      expect(lastCookie(r)?.attributes.maxAge).toBeUndefined();
+      expect(lastCookie(r)?.attributes.expires).toBeUndefined();
+      expect(await s.read(idOf(r))).toMatchObject({
+        remembered: false,
+        data: { cart: ['book'] },
+        expiresAt: new Date(clock.now().getTime() + 12 * HOUR),
+      });
     });
 
     it('store.create takes remember: false, and refuses a remember that is not a boolean', async () => {
