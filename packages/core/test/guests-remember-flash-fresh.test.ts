@@ -314,6 +314,22 @@ forEachDialect((spec) => {
       expect((await s.read(idOf(r)))?.data).toEqual({ cart: ['book', 'pen'], theme: 'dark' });
     });
 
+    it('a merge hook that returns data that is not JSON fails the sign-in with INVALID_DATA and keeps the guest', async () => {
+      const s = guestStore();
+      const b = browser();
+      const guestId = idOf(await request(b, s, (m) => m.set('cart', ['book'])));
+      const guestCookie = b.jar.get('_session');
+      await request(b, s, async (m) => {
+        await expect(
+          m.authenticate('alice', {}, { merge: (g) => ({ ...g, when: new Date() }) as Data }),
+        ).rejects.toMatchObject({ code: 'INVALID_DATA' });
+        expect(m.isGuest).toBe(true);
+      });
+      expect(b.jar.get('_session')).toBe(guestCookie);
+      expect(await s.listForUser('alice')).toEqual([]);
+      expect((await s.read(guestId))?.data).toEqual({ cart: ['book'] });
+    });
+
     it('without a merge hook, the data given to authenticate wins key by key', async () => {
       const s = guestStore();
       const b = browser();
