@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { configError, type SessionError } from './errors.js';
 
 /** Compiled list of trusted proxy CIDRs. */
@@ -27,7 +26,11 @@ const MAX_FORWARDING_HOPS = 64;
 const MAX_ADDRESS_LENGTH = 100;
 
 const PORT_SUFFIX = /^:\d{1,5}$/;
-const IPV4_TEXT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+// Dotted decimal without leading zeros (as `net.isIP` reads it: "010.0.0.1" is not an address).
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4_TEXT = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+/** An IPv6 zone index, as `net.isIP` accepts it after `%`. */
+const ZONE = /^[0-9A-Za-z\-.:]+$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 const PREFIX_TEXT = /^\d{1,3}$/;
 /** Forwarded (RFC 7239) syntax, matched at a position (`y`): optional whitespace, a token, a quoted string. */
@@ -92,7 +95,7 @@ function parseHexGroups(part: string): number[] | null {
   return words;
 }
 
-/** Parses IPv6 text without zone, brackets or port (already accepted by `isIP`). */
+/** Parses IPv6 text without zone, brackets or port; `null` when it is not one. */
 function parseIPv6(text: string): Uint8Array | null {
   const gap = text.indexOf('::');
   const head = parseHexGroups(gap < 0 ? text : text.slice(0, gap));
@@ -137,6 +140,18 @@ function formatIp(b: Uint8Array): string {
   const hex = words.map((w) => w.toString(16));
   if (bestLen < 2) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/**
+ * 4, 6 or 0, as `net.isIP` answers (an IPv6 address may carry a zone index), in plain JS so the core runs on every
+ * runtime.
+ */
+function isIP(text: string): 0 | 4 | 6 {
+  if (IPV4_TEXT.test(text)) return 4;
+  if (!text.includes(':')) return 0;
+  const zone = text.indexOf('%');
+  if (zone >= 0 && !ZONE.test(text.slice(zone + 1))) return 0;
+  return parseIPv6(zone < 0 ? text : text.slice(0, zone)) === null ? 0 : 6;
 }
 
 /** Parses a bare address (no brackets, port or zone); `null` when it is not an IP address. */

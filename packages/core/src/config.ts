@@ -6,6 +6,7 @@ import {
 } from './client-ip.js';
 import type { SqlFamily } from './dialect.js';
 import { type Duration, durationToMs } from './duration.js';
+import { utf8Length } from './crypto.js';
 import { configError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import { DEFAULT_FINGERPRINT_HEADERS } from './fingerprint.js';
@@ -373,7 +374,7 @@ export function resolveCookieConfig(
   if (raw !== undefined && secrets.length === 0)
     throw configError('cookie.secret', 'must hold at least one secret when set');
   secrets.forEach((secret, i) => {
-    if (typeof secret !== 'string' || Buffer.byteLength(secret, 'utf8') < 32) {
+    if (typeof secret !== 'string' || utf8Length(secret) < 32) {
       throw configError('cookie.secret', `entry ${i} must be a string of at least 32 bytes`);
     }
   });

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacSha256Base64url, timingSafeEqualText } from './crypto.js';
 
 /** `<value>.<HMAC-SHA256(secret, value) base64url>` with the newest secret. */
 export function signCookieValue(value: string, secret: string): string {
@@ -24,15 +24,13 @@ export function verifyCookieValue(
   const dot = signed.lastIndexOf('.');
   if (dot <= 0) return null;
   const value = signed.slice(0, dot);
-  const given = Buffer.from(signed.slice(dot + 1), 'utf8');
+  const given = signed.slice(dot + 1);
   for (let i = 0; i < secrets.length; i++) {
-    const expected = Buffer.from(mac(value, secrets[i] as string), 'utf8');
-    if (expected.length === given.length && timingSafeEqual(expected, given))
-      return { value, secretIndex: i };
+    if (timingSafeEqualText(mac(value, secrets[i] as string), given)) return { value, secretIndex: i };
   }
   return null;
 }
 
 function mac(value: string, secret: string): string {
-  return createHmac('sha256', secret).update(value).digest('base64url');
+  return hmacSha256Base64url(secret, value);
 }

@@ -1,5 +1,5 @@
 import { headerValue, type RequestInfo } from './client-ip.js';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex } from './crypto.js';
 import { parseUserAgent } from './user-agent.js';
 
 /** The request headers the fingerprint covers by default: the User-Agent, by browser and OS family. */

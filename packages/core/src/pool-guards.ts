@@ -1,4 +1,12 @@
-import type { Duplex } from 'node:stream';
+/** The part of a driver's socket (a Node `Duplex`) the guards use: no `node:` import in the core's types. */
+interface Duplex {
+  readonly destroyed: boolean;
+  readonly writableFinished: boolean;
+  destroy(error?: Error): unknown;
+  end(): unknown;
+  once(event: 'finish' | 'close', listener: () => void): unknown;
+}
+
 import type {
   MysqlPool,
   MysqlPoolConnection,
@@ -264,7 +272,7 @@ class GuardedMysqlConnection {
     if (!callback) return this.#raw.query(sql, parameters); // Kysely's streamQuery (sess does not stream)
     const broken = this.#broken;
     if (broken) {
-      process.nextTick(() => callback(broken, []));
+      queueMicrotask(() => callback(broken, []));
       return;
     }
     this.#pending = callback;

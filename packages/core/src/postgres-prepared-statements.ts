@@ -1,6 +1,6 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import { configError } from './errors.js';
-import { sha256Hex } from './sha256.js';
+import { sha256Hex } from './crypto.js';
 
 /** Options of {@link withPreparedStatements}. */
 export interface PreparedStatementsOptions {

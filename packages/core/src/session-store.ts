@@ -1,6 +1,7 @@
 import { type CompiledQuery, type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import { cleanupBatch } from './cleanup-batch.js';
+import { utf8Length } from './crypto.js';
 import type { SessionMeta } from './client-meta.js';
 import {
   type CookieOptions,
@@ -750,10 +751,10 @@ export class SessionStore {
     const json = serializeData(data);
     // UTF-8 is at most 3 bytes per UTF-16 unit: most data is far under the cap and needs no byte count.
     const max = this.config.maxDataBytes;
-    if (json.length * 3 > max && Buffer.byteLength(json, 'utf8') > max) {
+    if (json.length * 3 > max && utf8Length(json) > max) {
       throw new SessionError(
         'INVALID_DATA',
-        `${op}(): session data is ${Buffer.byteLength(json, 'utf8')} bytes as JSON, over maxDataBytes (${max}); keep large data in your own tables and its id in the session. Nothing was written.`,
+        `${op}(): session data is ${utf8Length(json)} bytes as JSON, over maxDataBytes (${max}); keep large data in your own tables and its id in the session. Nothing was written.`,
       );
     }
     return json;

@@ -1,5 +1,4 @@
-import { getRandomValues } from 'node:crypto';
-import { sha256Hex } from './sha256.js';
+import { fromHex, randomBytes, sha256Hex, toHex } from './crypto.js';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
 const REDACTED = '****';
@@ -18,7 +17,7 @@ export class SessionToken {
 
   /** A new random token (Web Crypto `getRandomValues`). */
   static generate(): SessionToken {
-    return new SessionToken(Buffer.from(getRandomValues(new Uint8Array(32))).toString('hex'));
+    return new SessionToken(toHex(randomBytes(32)));
   }
 
   /** Parses 64 hex chars (either case) into a token; anything else gives `null`, never an exception. */
@@ -61,5 +60,5 @@ export class SessionToken {
 
 /** SHA-256 hex of a token's raw bytes, given its hex form. @internal */
 export function hashToken(hex: string): string {
-  return sha256Hex(Buffer.from(hex, 'hex'));
+  return sha256Hex(fromHex(hex));
 }
