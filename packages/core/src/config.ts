@@ -1,12 +1,13 @@
+import type { CompiledQuery, QueryResult } from 'kysely';
 import {
   CLIENT_IP_HEADERS,
   type ClientIpHeader,
   parseTrustedProxies,
   type TrustedProxies,
 } from './client-ip.js';
+import { utf8Length } from './crypto.js';
 import type { SqlFamily } from './dialect.js';
 import { type Duration, durationToMs } from './duration.js';
-import { utf8Length } from './crypto.js';
 import { configError } from './errors.js';
 import type { SessionEvent } from './events.js';
 import { DEFAULT_FINGERPRINT_HEADERS } from './fingerprint.js';
@@ -81,6 +82,14 @@ export interface SessionConfig {
    * @default read from the Kysely instance's adapter
    */
   dialect: SqlFamily | undefined;
+  /**
+   * Runs several statements atomically in one round trip, for a SQLite database without interactive transactions
+   * (Cloudflare D1: `batch: d1Batch(env.DB)` from `@sess/core/drivers`). sess never opens an interactive transaction
+   * on SQLite: a sign-in is three statements (insert, remove the replaced session, trim the user's sessions to
+   * `maxSessionsPerUser`); without `batch` they run one after another and the cap holds once each sign-in returns;
+   * with it, at every moment. @default none
+   */
+  batch: SessionBatch | undefined;
   /** Table that holds the sessions. @default "sess_sessions" */
   tableName: string;
   /**
@@ -105,6 +114,9 @@ export interface SessionConfig {
   /** Lifecycle hook for audit logs and metrics; errors it throws are swallowed. @default none */
   onEvent: ((event: SessionEvent) => void | Promise<void>) | undefined;
 }
+
+/** Runs compiled statements atomically, in order, and resolves each one's result (rows for `RETURNING`). */
+export type SessionBatch = (queries: readonly CompiledQuery[]) => Promise<readonly QueryResult<unknown>[]>;
 
 /** Cookie attributes. */
 export interface CookieConfig {
@@ -149,6 +161,7 @@ export interface ResolvedSessionConfig {
   readonly trustedProxies: TrustedProxies;
   readonly clientIpHeader: ClientIpHeader;
   readonly dialect: SqlFamily | undefined;
+  readonly batch: SessionBatch | undefined;
   readonly tableName: string;
   readonly now: () => Date;
   readonly onEvent: ((event: SessionEvent) => void | Promise<void>) | undefined;
@@ -270,6 +283,8 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     maxDataBytes > 8 * 1024 * 1024
   )
     throw configError('maxDataBytes', `must be an integer from 2 to 8388608 (got ${String(maxDataBytes)})`);
+  const batch = options.batch;
+  if (batch !== undefined && typeof batch !== 'function') throw configError('batch', 'must be a function');
   const noStore = options.noStore ?? true;
   if (typeof noStore !== 'boolean') throw configError('noStore', 'must be a boolean');
   const rotationGraceMs = durationToMs('rotationGrace', options.rotationGrace ?? 30);
@@ -297,6 +312,7 @@ export function resolveSessionConfig(options: SessionOptions = {}): ResolvedSess
     trustedProxies: parseTrustedProxies(options.trustedProxies ?? []),
     clientIpHeader,
     dialect: options.dialect,
+    batch,
     tableName,
     now,
     onEvent,

@@ -1,6 +1,6 @@
 /**
  * `@sess/core/drivers`: helpers for the database drivers under Kysely. Statement caching for the per-request lookup
- * (see the README's "Performance"), and pool guards that keep a stalled PostgreSQL or MySQL server from hanging the
+ * (see the README's "Performance"), `d1Batch` for Cloudflare D1, and pool guards that keep a stalled PostgreSQL or MySQL server from hanging the
  * pool (see docs/database-timeouts.md).
  *
  * @example
@@ -9,6 +9,7 @@
  * const db = new Kysely({ dialect: withStatementCache(new SqliteDialect({ database })) })
  * ```
  */
+export { type D1DatabaseLike, d1Batch } from './d1-batch.js';
 export {
   guardMysqlPool,
   guardPostgresPool,

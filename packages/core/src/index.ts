@@ -10,6 +10,7 @@ export type {
   ResolvedCookieConfig,
   ResolvedSessionConfig,
   SameSite,
+  SessionBatch,
   SessionConfig,
   SessionOptions,
 } from './config.js';

@@ -1,6 +1,6 @@
 import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
-import { configError } from './errors.js';
 import { sha256Hex } from './crypto.js';
+import { configError } from './errors.js';
 
 /** Options of {@link withPreparedStatements}. */
 export interface PreparedStatementsOptions {

@@ -1,7 +1,6 @@
 import { type CompiledQuery, type Kysely, type QueryResult, sql, type Transaction } from 'kysely';
 import { monotonicFactory } from 'ulid';
 import { cleanupBatch } from './cleanup-batch.js';
-import { utf8Length } from './crypto.js';
 import type { SessionMeta } from './client-meta.js';
 import {
   type CookieOptions,
@@ -11,6 +10,7 @@ import {
   resolveSessionConfig,
   type SessionOptions,
 } from './config.js';
+import { utf8Length } from './crypto.js';
 import { type DialectKind, dialectKind, withoutAppPlugins } from './dialect.js';
 import { type Duration, durationToMs } from './duration.js';
 import { SessionError } from './errors.js';
@@ -175,50 +175,55 @@ export class SessionStore {
     const row = this.#newRow(meta, userId, json, now.getTime(), token, remember);
     const nowMs = now.getTime();
     const max = this.config.maxSessionsPerUser;
-    const removed = await this.#transaction('create', async (trx) => {
-      await this.#lockUser(trx, userId);
-      let replaced: (MetaRow & { token_hash: string }) | undefined;
-      if (replaces !== undefined) {
-        replaced = (await trx
-          .selectFrom(this.#table)
-          .select([...META_COLUMNS, 'token_hash'])
-          .where('id', '=', replaces)
-          .executeTakeFirst()) as (MetaRow & { token_hash: string }) | undefined;
-        if (replaced) await trx.deleteFrom(this.#table).where('id', '=', replaces).execute();
-      }
-      // The replaced token is remembered as already expired (no grace: it never opens the new session), so a
-      // request another tab sent with it before this sign-in answered is `replaced`, and its response leaves the
-      // new cookie alone instead of clearing it.
-      await trx
-        .insertInto(this.#table)
-        .values(
-          replaced ? { ...row, prev_token_hash: replaced.token_hash, prev_token_valid_until: nowMs } : row,
-        )
-        .execute();
-      const others = (await this.#forUpdate(
-        trx
-          .selectFrom(this.#table)
-          .select([...META_COLUMNS, 'last_active_at', 'expires_at'])
-          .where('user_id', '=', userId)
-          .where('id', '!=', row.id)
-          .orderBy('last_active_at', 'desc')
-          .orderBy('id', 'desc'),
-      ).execute()) as (MetaRow & Pick<SessionRow, 'last_active_at' | 'expires_at'>)[];
-      const expired = others.filter((r) => Number(r.expires_at) <= nowMs);
-      const evicted = others.filter((r) => Number(r.expires_at) > nowMs).slice(max - 1);
-      const doomed = [...expired, ...evicted];
-      if (doomed.length > 0) {
-        await trx
-          .deleteFrom(this.#table)
-          .where(
-            'id',
-            'in',
-            doomed.map((r) => r.id),
-          )
-          .execute();
-      }
-      return { expired, evicted, replaced };
-    });
+    const removed =
+      this.#kind === 'sqlite'
+        ? await this.#createInStatements(row, replaces, nowMs)
+        : await this.#transaction('create', async (trx) => {
+            await this.#lockUser(trx, userId);
+            let replaced: (MetaRow & { token_hash: string }) | undefined;
+            if (replaces !== undefined) {
+              replaced = (await trx
+                .selectFrom(this.#table)
+                .select([...META_COLUMNS, 'token_hash'])
+                .where('id', '=', replaces)
+                .executeTakeFirst()) as (MetaRow & { token_hash: string }) | undefined;
+              if (replaced) await trx.deleteFrom(this.#table).where('id', '=', replaces).execute();
+            }
+            // The replaced token is remembered as already expired (no grace: it never opens the new session), so a
+            // request another tab sent with it before this sign-in answered is `replaced`, and its response leaves the
+            // new cookie alone instead of clearing it.
+            await trx
+              .insertInto(this.#table)
+              .values(
+                replaced
+                  ? { ...row, prev_token_hash: replaced.token_hash, prev_token_valid_until: nowMs }
+                  : row,
+              )
+              .execute();
+            const others = (await this.#forUpdate(
+              trx
+                .selectFrom(this.#table)
+                .select([...META_COLUMNS, 'last_active_at', 'expires_at'])
+                .where('user_id', '=', userId)
+                .where('id', '!=', row.id)
+                .orderBy('last_active_at', 'desc')
+                .orderBy('id', 'desc'),
+            ).execute()) as (MetaRow & Pick<SessionRow, 'last_active_at' | 'expires_at'>)[];
+            const expired = others.filter((r) => Number(r.expires_at) <= nowMs);
+            const evicted = others.filter((r) => Number(r.expires_at) > nowMs).slice(max - 1);
+            const doomed = [...expired, ...evicted];
+            if (doomed.length > 0) {
+              await trx
+                .deleteFrom(this.#table)
+                .where(
+                  'id',
+                  'in',
+                  doomed.map((r) => r.id),
+                )
+                .execute();
+            }
+            return { expired, evicted, replaced };
+          });
     const session = toSessionData(row) as SessionData<D> & { userId: string };
     const replaced = removed.replaced;
     if (replaced) this.#emitDestroyed(replaced, 'authenticate', now);
@@ -235,6 +240,73 @@ export class SessionStore {
     for (const r of removed.expired) this.#emitDestroyed(r, 'expiry_cleanup', now);
     for (const r of removed.evicted) this.#emitDestroyed(r, 'eviction', now);
     return { session, token };
+  }
+
+  /**
+   * `create` on SQLite (better-sqlite3, Cloudflare D1, libSQL, bun:sqlite, ...) without an interactive transaction,
+   * which D1 does not have and which would hold SQLite's write lock across an `await`: the insert, the removal of the
+   * replaced session, and one `DELETE` of the user's expired sessions and those beyond the cap, each one statement
+   * (SQLite runs one writer at a time, so once every sign-in has returned, the cap holds). With the `batch` option
+   * (D1's `batch()`), the three run atomically in one round trip, so no reader ever sees more than the cap.
+   */
+  async #createInStatements(
+    row: SessionRow,
+    replaces: string | undefined,
+    nowMs: number,
+  ): Promise<{ expired: MetaRow[]; evicted: MetaRow[]; replaced: MetaRow | undefined }> {
+    const db = this.#db;
+    const table = this.#table;
+    const queries: CompiledQuery[] = [
+      db
+        .insertInto(table)
+        .values(
+          replaces === undefined
+            ? row
+            : {
+                ...row,
+                // See the transaction above: the replaced token reads as `replaced`, never as this session.
+                prev_token_hash: db.selectFrom(table).select('token_hash').where('id', '=', replaces),
+                prev_token_valid_until: nowMs,
+              },
+        )
+        .compile(),
+    ];
+    if (replaces !== undefined) {
+      queries.push(db.deleteFrom(table).where('id', '=', replaces).returning(META_COLUMNS).compile());
+    }
+    const kept = db
+      .selectFrom(table)
+      .select('id')
+      .where('user_id', '=', row.user_id)
+      .where('id', '!=', row.id)
+      .where('expires_at', '>', nowMs)
+      .orderBy('last_active_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(this.config.maxSessionsPerUser - 1);
+    queries.push(
+      db
+        .deleteFrom(table)
+        .where('user_id', '=', row.user_id)
+        .where('id', '!=', row.id)
+        .where((eb) => eb.or([eb('expires_at', '<=', nowMs), eb('id', 'not in', kept)]))
+        .returning([...META_COLUMNS, 'expires_at'])
+        .compile(),
+    );
+    const batch = this.config.batch;
+    const results = batch
+      ? await this.#run('create', () => batch(queries))
+      : // One statement at a time, each retried alone: a retried insert would collide with itself.
+        await queries.reduce<Promise<QueryResult<unknown>[]>>(
+          async (done, query) => [...(await done), await this.#run('create', () => db.executeQuery(query))],
+          Promise.resolve([]),
+        );
+    const replaced = replaces === undefined ? undefined : (results[1]?.rows[0] as MetaRow | undefined);
+    const trimmed = (results.at(-1)?.rows ?? []) as (MetaRow & { expires_at: unknown })[];
+    return {
+      replaced,
+      expired: trimmed.filter((r) => Number(r.expires_at) <= nowMs),
+      evicted: trimmed.filter((r) => Number(r.expires_at) > nowMs),
+    };
   }
 
   /**
