@@ -43,26 +43,18 @@ export function cookieAttributes(
   expiresAt: Date | null,
   persistent = true,
 ): CookieAttributes {
-  if (expiresAt !== null && !persistent) {
-    return {
-      path: config.path,
-      domain: config.domain,
-      secure: config.secure,
-      httpOnly: config.httpOnly,
-      sameSite: config.sameSite,
-    };
-  }
-  const maxAge =
-    expiresAt === null ? 0 : Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
-  return {
+  const attributes: CookieAttributes = {
     path: config.path,
     domain: config.domain,
     secure: config.secure,
     httpOnly: config.httpOnly,
     sameSite: config.sameSite,
-    maxAge,
-    expires: expiresAt === null ? new Date(0) : expiresAt,
   };
+  if (expiresAt !== null && !persistent) return attributes;
+  attributes.maxAge =
+    expiresAt === null ? 0 : Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
+  attributes.expires = expiresAt === null ? new Date(0) : expiresAt;
+  return attributes;
 }
 
 /**
