@@ -1,10 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
+import { chromiumPath, type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
 import { nextLogProblems } from '@sess/test-kit';
 import Database from 'better-sqlite3';
-import type { BrowserContext, Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type Page,
+  chromium as playwrightChromium,
+} from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type RunningApp, SCREENSHOT_DIR, startNext } from './next-app.js';
 
@@ -14,10 +19,37 @@ const skip = skipBrowserTests();
 
 const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
 
+/**
+ * A headless Chromium whose every request says it is `userAgent`: the "phone" of these tests, another browser
+ * family than the laptop's. The User-Agent is the browser's own (`--user-agent`), not Playwright's per-context
+ * override: that one is set over each page's DevTools session, so a request the page still sends while it closes
+ * (after the session detached) carries Chromium's own User-Agent, and the session's fingerprint check rightly
+ * destroys the session. Same flags as `launchChromium()` from `@sess/chromium`.
+ */
+async function launchChromiumAs(userAgent: string): Promise<Browser> {
+  const executablePath = chromiumPath();
+  if (!executablePath) throw new Error('Chromium not found (apt-get install chromium, or set SESS_CHROMIUM)');
+  return playwrightChromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-agent=${userAgent}`,
+    ],
+  });
+}
+
 describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', () => {
   let dir: string;
   let server: RunningApp;
   let chromium: LaunchedChromium;
+  let firefoxLike: Browser;
   let laptop: BrowserContext;
   let phone: BrowserContext;
 
@@ -42,11 +74,13 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     server = await startNext({ DATABASE_URL: `file:${join(dir, 'demo.sqlite')}` });
     chromium = await launchChromium();
     laptop = recordTraffic(await chromium.newContext(), 'laptop');
-    phone = recordTraffic(await chromium.newContext({ userAgent: FIREFOX_UA }), 'phone');
+    firefoxLike = await launchChromiumAs(FIREFOX_UA);
+    phone = recordTraffic(await firefoxLike.newContext(), 'phone');
   });
 
   afterAll(async () => {
     await chromium?.close();
+    await firefoxLike?.close();
     await server?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
