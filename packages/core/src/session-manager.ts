@@ -14,6 +14,7 @@ import {
 import type { SessionPort } from './session-port.js';
 import { eventMetaOf } from './session-row.js';
 import type { SessionStore } from './session-store.js';
+import type { SessionToken } from './session-token.js';
 
 /** Options of a {@link SessionManager}. */
 export interface SessionManagerOptions {
@@ -85,6 +86,8 @@ export class SessionManager<D extends object = SessionValues> {
   #set: Map<string, unknown> | null = null;
   #removed: Set<string> | null = null;
   #presented: string | undefined;
+  /** The token this request holds now: the one it presented, or the one a rotation in it gave. */
+  #token: SessionToken | null = null;
   /** The request presented the token that `rotate()` replaced (grace window): its response leaves the cookie alone. */
   #previousToken = false;
   #dead = false;
@@ -204,6 +207,7 @@ export class SessionManager<D extends object = SessionValues> {
       return 'dead';
     }
     this.#session = session;
+    this.#token = reading.token;
     this.#version = loaded.version;
     this.#previousToken = loaded.previousToken;
     if (reading.stale && !loaded.previousToken) {
@@ -261,18 +265,25 @@ export class SessionManager<D extends object = SessionValues> {
           session.createdAt,
         );
         try {
-          const saved = changed
-            ? await this.#store.applyChanges(
+          // The touch is written only while this request's token is still the session's: a touch re-sends the
+          // cookie, and a token another tab's rotate() or reauthenticate() replaced must never come back.
+          const tokenHash = touchDue ? this.#token?.hash() : undefined;
+          const outcome = changed
+            ? await this.#store.patch(
                 session.id,
                 { data: session.data, version: this.#version },
                 { set: Object.fromEntries(this.#set ?? []), remove: [...(this.#removed ?? [])] },
-                touchDue ? { expiresAt } : undefined,
+                touchDue ? { expiresAt, tokenHash } : undefined,
               )
-            : await this.#store.touch(session.id, expiresAt, session);
-          if (!saved) {
+            : await this.#store.touchToken(session.id, tokenHash as string, expiresAt, session);
+          if (outcome === 'gone') {
             this.#session = null;
-            if (!this.#previousToken) this.#cookie = { kind: 'clear' };
-          } else if (touchDue) {
+            // Deleted by a sign-in in another tab (the browser holds its cookie now), or signed out for good.
+            const replaced =
+              this.#previousToken ||
+              (this.#token !== null && (await this.#store.isReplacedToken(this.#token.hash())));
+            if (!replaced) this.#cookie = { kind: 'clear' };
+          } else if (outcome === 'written' && touchDue) {
             if (changed) this.#store.emitTouched(session, expiresAt);
             refresh = expiresAt;
           }
@@ -287,6 +298,7 @@ export class SessionManager<D extends object = SessionValues> {
         try {
           const created = await this.#store.createGuest(this.meta(), data);
           this.#session = created.session as SessionData<D>;
+          this.#token = created.token;
           this.#cookie = {
             kind: 'set',
             value: sessionCookieValue(created.token, this.#store.cookieConfig),
@@ -432,6 +444,7 @@ export class SessionManager<D extends object = SessionValues> {
       replaces: current?.id,
     });
     this.#session = session;
+    this.#token = token;
     this.#version = 0;
     this.#set = null;
     this.#removed = null;
@@ -462,6 +475,7 @@ export class SessionManager<D extends object = SessionValues> {
       throw error;
     }
     this.#session = { ...session, authenticatedAt: result.authenticatedAt };
+    this.#token = result.token;
     this.#cookie = {
       kind: 'set',
       value: sessionCookieValue(result.token, this.#store.cookieConfig),
@@ -523,6 +537,7 @@ export class SessionManager<D extends object = SessionValues> {
       if (SessionError.is(error, 'SESSION_NOT_FOUND')) this.#signedOut();
       throw error;
     }
+    this.#token = token;
     this.#cookie = {
       kind: 'set',
       value: sessionCookieValue(token, this.#store.cookieConfig),
@@ -661,6 +676,7 @@ export class SessionManager<D extends object = SessionValues> {
 
   #signedOut(): void {
     this.#session = null;
+    this.#token = null;
     this.#set = null;
     this.#removed = null;
     this.#cookie = { kind: 'clear' };

@@ -547,6 +547,56 @@ export class SessionStore {
    * `absoluteTtl` is set. Resolves `false` when there was no row (a deleted session is never recreated).
    * `known` (the session as the caller loaded it) spares the extra read that a `touched` event needs otherwise.
    */
+  /**
+   * The request path's touch: like {@link touch}, but only while `tokenHash` is still the session's token, so a
+   * request that left before another tab's `rotate()` or `reauthenticate()` never re-sends the token they replaced.
+   * `replaced`: the session lives under another token (nothing written); `gone`: no such session. @internal
+   */
+  async touchToken(
+    id: string,
+    tokenHash: string,
+    newExpiresAt: Date,
+    known: SessionData<object>,
+  ): Promise<'written' | 'replaced' | 'gone'> {
+    const nowMs = this.now().getTime();
+    const result = await this.#run('touch', () =>
+      this.#db
+        .updateTable(this.#table)
+        .set({ last_active_at: nowMs, expires_at: this.#cappedExpirySql(newExpiresAt.getTime()) })
+        .where('id', '=', id)
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst(),
+    );
+    if (Number(result.numUpdatedRows) > 0) {
+      if (this.config.onEvent) this.emitTouched(known, this.cappedExpiry(newExpiresAt, known.createdAt));
+      return 'written';
+    }
+    return (await this.#exists('touch', id)) ? 'replaced' : 'gone';
+  }
+
+  /**
+   * True when a sign-in or a rotation replaced the token with this hash by the token of a live row: a request that
+   * still carries it must leave the browser's (newer) cookie alone. @internal
+   */
+  async isReplacedToken(tokenHash: string): Promise<boolean> {
+    const row = await this.#run('readByToken', () =>
+      this.#db
+        .selectFrom(this.#table)
+        .select('id')
+        .where('prev_token_hash', '=', tokenHash)
+        .limit(1)
+        .executeTakeFirst(),
+    );
+    return row !== undefined;
+  }
+
+  async #exists(op: string, id: string): Promise<boolean> {
+    const row = await this.#run(op, () =>
+      this.#db.selectFrom(this.#table).select('id').where('id', '=', id).executeTakeFirst(),
+    );
+    return row !== undefined;
+  }
+
   async touch(id: string, newExpiresAt: Date, known?: SessionData<object>): Promise<boolean> {
     const nowMs = this.now().getTime();
     const result = await this.#run('touch', () =>
@@ -593,31 +643,54 @@ export class SessionStore {
     changes: DataChanges,
     touch?: { expiresAt: Date } | undefined,
   ): Promise<boolean> {
+    return (await this.patch(id, base, changes, touch)) !== 'gone';
+  }
+
+  /**
+   * {@link applyChanges} for the request path: with `touch.tokenHash`, the touch is written only while that is the
+   * session's token (see {@link touchToken}); the data is written either way. `untouched`: the data was written
+   * without the touch; `gone`: no such session. @internal
+   */
+  async patch(
+    id: string,
+    base: { data: object; version: number },
+    changes: DataChanges,
+    touch?: { expiresAt: Date; tokenHash?: string | undefined } | undefined,
+  ): Promise<'written' | 'untouched' | 'gone'> {
     let current = base;
+    let touching = touch;
     for (let attempt = 1; attempt <= MAX_PATCH_ATTEMPTS; attempt++) {
       const next: SessionValues = { ...(current.data as SessionValues), ...changes.set };
       for (const key of changes.remove) delete next[key];
       const json = this.#serialize('applyChanges', next);
       const nowMs = this.now().getTime();
       const set: Record<string, unknown> = { data: json, version: current.version + 1 };
-      if (touch) {
+      if (touching) {
         set.last_active_at = nowMs;
-        set.expires_at = this.#cappedExpirySql(touch.expiresAt.getTime());
+        set.expires_at = this.#cappedExpirySql(touching.expiresAt.getTime());
       }
       const version = current.version;
+      const tokenHash = touching?.tokenHash;
       const result = await this.#run('applyChanges', () =>
         this.#db
           .updateTable(this.#table)
           .set(set)
           .where('id', '=', id)
           .where('version', '=', version)
+          .$if(tokenHash !== undefined, (q) => q.where('token_hash', '=', tokenHash as string))
           .executeTakeFirst(),
       );
-      if (Number(result.numUpdatedRows) > 0) return true;
+      if (Number(result.numUpdatedRows) > 0) return touching || !touch ? 'written' : 'untouched';
       const fresh = await this.#run('applyChanges', () =>
-        this.#db.selectFrom(this.#table).select(['data', 'version']).where('id', '=', id).executeTakeFirst(),
+        this.#db
+          .selectFrom(this.#table)
+          .select(['data', 'version', 'token_hash'])
+          .where('id', '=', id)
+          .executeTakeFirst(),
       );
-      if (!fresh) return false;
+      if (!fresh) return 'gone';
+      // Another tab replaced the token: keep the data change, drop the touch (its cookie would carry the old token).
+      if (tokenHash !== undefined && fresh.token_hash !== tokenHash) touching = undefined;
       current = { data: parseData(fresh.data, id), version: Number(fresh.version) };
       if (attempt > 3) await sleep(Math.random() * Math.min(attempt, 20));
     }

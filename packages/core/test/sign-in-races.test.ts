@@ -83,6 +83,61 @@ forEachDialect((spec) => {
     });
   });
 
+  describe('a request that loaded before another tab replaced its token', () => {
+    it("a guest request loaded before another tab's sign-in keeps its hands off the new cookie when it commits", async () => {
+      const s = store();
+      const b = browser();
+      await send<Data>(b, s, (m) => m.set('cart', ['book']));
+      const tabB = b.next();
+      const late = await SessionManager.load<Data>(s, tabB);
+      late.set('cart', ['book', 'pen']);
+      await send<Data>(b, s, (m) => m.authenticate('alice'));
+      const userCookie = b.jar.get('_session');
+      await late.commit(); // its session is gone: the change is lost, the cookie left alone
+      b.receive(tabB);
+      expect(tabB.cookies).toEqual([]);
+      expect(b.jar.get('_session')).toBe(userCookie);
+      expect((await send<Data>(b, s)).manager.userId).toBe('alice');
+    });
+
+    it('a session signed out for good still has its cookie cleared when a late write finds no row', async () => {
+      const s = store();
+      const b = browser();
+      await send<Data>(b, s, (m) => m.authenticate('alice'));
+      const port = b.next();
+      const late = await SessionManager.load<Data>(s, port);
+      late.set('theme', 'dark');
+      await s.destroyAllForUser('alice');
+      await late.commit();
+      expect(late.isAuthenticated).toBe(false);
+      expect(port.cookies.map((c) => [c.value, c.attributes.maxAge])).toEqual([['', 0]]);
+    });
+
+    for (const op of ['rotate', 'reauthenticate'] as const) {
+      it(`never puts the token back that another tab's ${op}() replaced, with a due touch, with or without a data change`, async () => {
+        for (const change of [false, true]) {
+          const s = store({ touchInterval: 60 });
+          const b = browser();
+          await send<Data>(b, s, (m) => m.authenticate('alice'));
+          clock.advance(120); // a touch is due
+          const tabB = b.next();
+          const late = await SessionManager.load<Data>(s, tabB);
+          if (change) late.set('theme', 'dark');
+          await send<Data>(b, s, (m) => m[op]());
+          const fresh = b.jar.get('_session');
+          await late.commit();
+          b.receive(tabB);
+          expect(tabB.cookies).toEqual([]);
+          expect(b.jar.get('_session')).toBe(fresh);
+          clock.advance(120);
+          const next = await send<Data>(b, s);
+          expect(next.manager.userId).toBe('alice');
+          expect(next.manager.get('theme')).toBe(change ? 'dark' : undefined); // the data change was kept
+        }
+      });
+    }
+  });
+
   describe('commit({ touch: false })', () => {
     it('writes the data change and never the due touch, and records no cookie', async () => {
       const s = store({ touchInterval: 60 });
