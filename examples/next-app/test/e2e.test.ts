@@ -1,15 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumPath, type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
+import { type LaunchedChromium, launchChromium, skipBrowserTests } from '@sess/chromium';
 import { nextLogProblems } from '@sess/test-kit';
 import Database from 'better-sqlite3';
-import {
-  type Browser,
-  type BrowserContext,
-  type Page,
-  chromium as playwrightChromium,
-} from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type RunningApp, SCREENSHOT_DIR, startNext } from './next-app.js';
 
@@ -17,39 +12,16 @@ import { type RunningApp, SCREENSHOT_DIR, startNext } from './next-app.js';
 // of its own, driven in headless Chromium. Each page is saved as a screenshot under artifacts/next-app/.
 const skip = skipBrowserTests();
 
+// The "phone": another browser family than the laptop's, as the browser's own User-Agent (`--user-agent`): with
+// Playwright's per-context override, a request a page sent while closing left with Chromium's User-Agent and the
+// fingerprint check rightly destroyed the phone's session.
 const FIREFOX_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0';
-
-/**
- * A headless Chromium whose every request says it is `userAgent`: the "phone" of these tests, another browser
- * family than the laptop's. The User-Agent is the browser's own (`--user-agent`), not Playwright's per-context
- * override: that one is set over each page's DevTools session, so a request the page still sends while it closes
- * (after the session detached) carries Chromium's own User-Agent, and the session's fingerprint check rightly
- * destroys the session. Same flags as `launchChromium()` from `@sess/chromium`.
- */
-async function launchChromiumAs(userAgent: string): Promise<Browser> {
-  const executablePath = chromiumPath();
-  if (!executablePath) throw new Error('Chromium not found (apt-get install chromium, or set SESS_CHROMIUM)');
-  return playwrightChromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      `--user-agent=${userAgent}`,
-    ],
-  });
-}
 
 describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', () => {
   let dir: string;
   let server: RunningApp;
   let chromium: LaunchedChromium;
-  let firefoxLike: Browser;
+  let firefoxLike: LaunchedChromium;
   let laptop: BrowserContext;
   let phone: BrowserContext;
 
@@ -74,7 +46,7 @@ describe.skipIf(skip)('Next.js example in Chromium (next build + next start)', (
     server = await startNext({ DATABASE_URL: `file:${join(dir, 'demo.sqlite')}` });
     chromium = await launchChromium();
     laptop = recordTraffic(await chromium.newContext(), 'laptop');
-    firefoxLike = await launchChromiumAs(FIREFOX_UA);
+    firefoxLike = await launchChromium({ userAgent: FIREFOX_UA });
     phone = recordTraffic(await firefoxLike.newContext(), 'phone');
   });
 

@@ -27,11 +27,21 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
+/** Options of {@link launchChromium}. */
+export interface LaunchOptions {
+  /**
+   * The User-Agent of every request of this browser, set on the command line. Prefer it to a context's `userAgent`
+   * when the User-Agent matters to the server (the session fingerprint): Playwright sets that one per page over
+   * DevTools, and a request a page sends while it closes can leave with Chromium's own User-Agent.
+   */
+  userAgent?: string | undefined;
+}
+
 /**
  * Launches Debian's Chromium headless with the flags this machine needs (no sandbox as root, no background
  * network). Playwright gives each launch a fresh temporary profile and removes it on close.
  */
-export async function launchChromium(): Promise<LaunchedChromium> {
+export async function launchChromium(options: LaunchOptions = {}): Promise<LaunchedChromium> {
   const executablePath = chromiumPath();
   if (!executablePath) throw new Error('Chromium not found (apt-get install chromium, or set SESS_CHROMIUM)');
   const browser = await chromium.launch({
@@ -45,6 +55,7 @@ export async function launchChromium(): Promise<LaunchedChromium> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...(options.userAgent ? [`--user-agent=${options.userAgent}`] : []),
     ],
   });
   return {
