@@ -14,11 +14,10 @@ export function proxy(request: NextRequest) {
     const path = request.nextUrl.pathname;
     if (!session.isAuthenticated && SIGNED_IN_ONLY.includes(path)) {
       // The cookie named a session that was ended elsewhere (revoked, "sign out everywhere" on another device):
-      // tell this browser on the sign-in page (a flash in a new guest session, read once there).
-      if (session.rejection === 'not_found') {
-        session.flash('notice', 'This browser was signed out: its session was ended on another device.');
-      }
-      return NextResponse.redirect(new URL('/login', request.url));
+      // say so on the sign-in page. In the URL, not as a flash: a flash needs a guest row, and any made-up cookie
+      // would then write one.
+      const elsewhere = session.rejection === 'not_found' ? '?done=elsewhere' : '';
+      return NextResponse.redirect(new URL(`/login${elsewhere}`, request.url));
     }
     if (session.isAuthenticated && path === '/login') {
       return NextResponse.redirect(new URL('/', request.url));

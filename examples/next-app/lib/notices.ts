@@ -31,6 +31,11 @@ export function noticeOf(query: NoticeQuery): Notice | undefined {
       };
     case 'signed-out':
       return { kind: 'notice', text: 'You are signed out.' };
+    case 'elsewhere':
+      return {
+        kind: 'notice',
+        text: 'This browser was signed out: its session was ended on another device.',
+      };
     default:
       return undefined;
   }

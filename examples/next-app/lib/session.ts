@@ -39,8 +39,8 @@ export function app(): Promise<App> {
         fingerprintHeaders,
         ttl: '30d',
         touchInterval: '5m',
-        // Sessions before sign-in: here they carry the flash messages of signed-out browsers ("signed out
-        // everywhere", "signed out from another device"). No row is written until something is set.
+        // Sessions before sign-in: here they carry the "signed out everywhere" flash message to the sign-in page.
+        // No row is written until something is set.
         guests: true,
         // "Keep me signed in" unticked: the row lives 1 day idle (and the cookie until the browser closes).
         browserSessionTtl: '1d',
