@@ -12,6 +12,7 @@ import {
 } from '../src/index.js';
 import { countingDialect, FakeClock, MemoryBrowser, MemoryPort, QueryCounter } from '../src/testing/index.js';
 import { meta } from './support/fixtures.js';
+import { type Outcome as Outcome_, requestsOf } from './support/requests.js';
 
 const CHROME_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -22,43 +23,8 @@ const DAY = 24 * HOUR;
 
 type Data = { cart?: string[]; theme?: string; coupon?: string; lang?: string; [key: string]: unknown };
 
-interface Outcome {
-  port: MemoryPort;
-  manager: SessionManager<Data>;
-  commitError?: unknown;
-}
-
-/**
- * One request the way a framework package runs it: load, handler, commit (failed when the handler threw), and the
- * browser keeps the cookies the response set. An error the handler throws is rethrown after the commit.
- */
-async function request(
-  browser: MemoryBrowser,
-  store: SessionStore,
-  handler: (m: SessionManager<Data>) => unknown = () => {},
-  overrides: Parameters<MemoryBrowser['next']>[0] = {},
-): Promise<Outcome> {
-  const port = browser.next(overrides);
-  const manager = new SessionManager<Data>(store, port);
-  await manager.load();
-  const outcome: Outcome = { port, manager };
-  let thrown: unknown;
-  let failed = false;
-  try {
-    await handler(manager);
-  } catch (error) {
-    failed = true;
-    thrown = error;
-  }
-  try {
-    await manager.commit({ failed });
-  } catch (error) {
-    outcome.commitError = error;
-  }
-  browser.receive(port);
-  if (failed) throw thrown;
-  return outcome;
-}
+type Outcome = Outcome_<Data>;
+const request = requestsOf<Data>();
 
 /** The error a synchronous call throws (fails the test when it throws nothing). */
 function thrownBy(fn: () => unknown): unknown {

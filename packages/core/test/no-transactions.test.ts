@@ -9,7 +9,7 @@ import {
   SessionStore,
 } from '../src/index.js';
 import { FakeClock, MemoryBrowser, wrapDialect } from '../src/testing/index.js';
-import { send } from './support/requests.js';
+import { request } from './support/requests.js';
 
 // Cloudflare D1 (and other SQLite services) have no interactive transactions: kysely-d1's beginTransaction throws.
 // sess never opens one on SQLite; with `batch`, a sign-in's statements run as one atomic batch.
@@ -65,13 +65,13 @@ describe.each([
   it('signs in, trims to the cap with the right reasons, and never opens a transaction', async () => {
     const s = store({ maxSessionsPerUser: 2, ttl: '1h' });
     const browser = () => new MemoryBrowser();
-    await send(browser(), s, (m) => m.authenticate('alice'));
+    await request(browser(), s, (m) => m.authenticate('alice'));
     clock.advance(3600); // that one expires
-    await send(browser(), s, (m) => m.authenticate('alice'));
+    await request(browser(), s, (m) => m.authenticate('alice'));
     clock.advance(1);
-    await send(browser(), s, (m) => m.authenticate('alice'));
+    await request(browser(), s, (m) => m.authenticate('alice'));
     clock.advance(1);
-    await send(browser(), s, (m) => m.authenticate('alice'));
+    await request(browser(), s, (m) => m.authenticate('alice'));
     expect(await users()).toEqual(['alice', 'alice']);
     const reasons = events.flatMap((e) => (e.type === 'destroyed' ? [e.reason] : []));
     expect(reasons).toEqual(['expiry_cleanup', 'eviction']);
@@ -81,7 +81,7 @@ describe.each([
   it('keeps the cap under 50 parallel sign-ins of one user', async () => {
     const s = store({ maxSessionsPerUser: 5 });
     await Promise.all(
-      Array.from({ length: 50 }, () => send(new MemoryBrowser(), s, (m) => m.authenticate('alice'))),
+      Array.from({ length: 50 }, () => request(new MemoryBrowser(), s, (m) => m.authenticate('alice'))),
     );
     // With a batch each sign-in is atomic: exactly the cap. Statement by statement, a sign-in's trim may remove a
     // sign-in whose own trim already ran, so the cap holds and one fewer may be left.
@@ -93,19 +93,19 @@ describe.each([
   it('upgrades a guest: new token, the cart carried over, the guest row gone, the old token replaced', async () => {
     const s = store();
     const b = new MemoryBrowser();
-    await send<{ cart?: string[] }>(b, s, (m) => m.set('cart', ['book']));
+    await request<{ cart?: string[] }>(b, s, (m) => m.set('cart', ['book']));
     const guestCookie = b.jar.get('_session');
     const guestId = events.find((e) => e.type === 'created')?.sessionId;
-    await send(b, s, (m) => m.authenticate('alice'));
+    await request(b, s, (m) => m.authenticate('alice'));
     expect(b.jar.get('_session')).not.toBe(guestCookie);
     expect(await users()).toEqual(['alice']);
-    const after = await send<{ cart?: string[] }>(b, s);
+    const after = await request<{ cart?: string[] }>(b, s);
     expect(after.manager.get('cart')).toEqual(['book']);
     const created = events.filter((e) => e.type === 'created');
     expect(created.at(-1)).toMatchObject({ guest: false, upgradedFrom: guestId });
     const thief = new MemoryBrowser();
     thief.jar.set('_session', guestCookie as string);
-    const replay = await send(thief, s);
+    const replay = await request(thief, s);
     expect(replay.manager.rejection).toBe('replaced');
     expect(batches.at(-1)).toEqual(batched ? ['insert', 'delete', 'delete'] : undefined);
   });
@@ -113,14 +113,14 @@ describe.each([
   it('reauthenticates, rotates, signs out everywhere and cleans up without a transaction', async () => {
     const s = store({ ttl: '1h' });
     const b = new MemoryBrowser();
-    await send(b, s, (m) => m.authenticate('alice'));
-    await send(b, s, (m) => m.reauthenticate());
-    await send(b, s, (m) => m.rotate());
-    expect((await send(b, s)).manager.userId).toBe('alice');
-    await send(new MemoryBrowser(), s, (m) => m.authenticate('alice'));
-    await send(b, s, (m) => m.logoutAll());
+    await request(b, s, (m) => m.authenticate('alice'));
+    await request(b, s, (m) => m.reauthenticate());
+    await request(b, s, (m) => m.rotate());
+    expect((await request(b, s)).manager.userId).toBe('alice');
+    await request(new MemoryBrowser(), s, (m) => m.authenticate('alice'));
+    await request(b, s, (m) => m.logoutAll());
     expect(await users()).toEqual([]);
-    await send(new MemoryBrowser(), s, (m) => m.authenticate('bob'));
+    await request(new MemoryBrowser(), s, (m) => m.authenticate('bob'));
     clock.advance(3601);
     expect(await s.cleanupExpired()).toBe(1);
   });

@@ -21,6 +21,7 @@ import {
   type MemoryPort,
   QueryCounter,
 } from '../src/testing/index.js';
+import { HandlerFailure, type Outcome as Outcome_, requestsOf } from './support/requests.js';
 
 const SECRET_A = 'a-very-long-secret-of-at-least-32-bytes!!';
 const SECRET_B = 'another-very-long-secret-32-bytes-or-more';
@@ -30,53 +31,8 @@ const FIREFOX_WIN = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/2
 
 type Data = { counter?: number; theme?: string; [key: string]: unknown };
 
-interface Outcome {
-  port: MemoryPort;
-  manager: SessionManager<Data>;
-  loadError?: unknown;
-  commitError?: unknown;
-}
-
-/** What a handler throws on purpose, to test the failed-request path. Anything else it throws fails the test. */
-class HandlerFailure extends Error {}
-
-/**
- * One request the way a framework package runs it: load, handler, commit (failed when the handler threw). An
- * error the handler throws (a failed `expect` inside it too) is rethrown after the commit, unless it is a
- * {@link HandlerFailure}.
- */
-async function request(
-  browser: MemoryBrowser,
-  store: SessionStore,
-  handler: (m: SessionManager<Data>) => unknown = () => {},
-  overrides: Parameters<MemoryBrowser['next']>[0] = {},
-): Promise<Outcome> {
-  const port = browser.next(overrides);
-  const manager = new SessionManager<Data>(store, port);
-  const outcome: Outcome = { port, manager };
-  try {
-    await manager.load();
-  } catch (error) {
-    outcome.loadError = error;
-    return outcome; // the adapter answers 503 here
-  }
-  let thrown: unknown;
-  let failed = false;
-  try {
-    await handler(manager);
-  } catch (error) {
-    failed = true;
-    thrown = error;
-  }
-  try {
-    await manager.commit({ failed });
-  } catch (error) {
-    outcome.commitError = error;
-  }
-  browser.receive(port);
-  if (failed && !(thrown instanceof HandlerFailure)) throw thrown;
-  return outcome;
-}
+type Outcome = Outcome_<Data>;
+const request = requestsOf<Data>();
 
 forEachDialect((spec) => {
   const table = uniqueTableName('mgr');

@@ -2,7 +2,7 @@ import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-dat
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, SessionManager, type SessionOptions, SessionStore } from '../src/index.js';
 import { FakeClock, MemoryBrowser } from '../src/testing/index.js';
-import { send } from './support/requests.js';
+import { request } from './support/requests.js';
 
 const CHROME_MAC =
   'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -35,7 +35,7 @@ forEachDialect((spec) => {
   ) {
     const tabB = b.next();
     const before = b.jar.get('_session');
-    await send<Data>(b, s, act);
+    await request<Data>(b, s, act);
     const after = b.jar.get('_session');
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
@@ -50,12 +50,12 @@ forEachDialect((spec) => {
     it('leaves the cookie of a guest who just signed in alone, and opens nothing', async () => {
       const s = store();
       const b = browser();
-      await send<Data>(b, s, (m) => m.set('cart', ['book']));
+      await request<Data>(b, s, (m) => m.set('cart', ['book']));
       const race = await raceAgainst(s, b, (m) => m.authenticate('alice'));
       expect(race.seen).toEqual({ authenticated: false, guest: false, rejection: 'replaced' });
       expect(race.cookiesSet).toBe(0);
       expect(race.kept).toBe(true);
-      const next = await send<Data>(b, s);
+      const next = await request<Data>(b, s);
       expect(next.manager.userId).toBe('alice');
       expect(next.manager.get('cart')).toEqual(['book']);
     });
@@ -63,23 +63,23 @@ forEachDialect((spec) => {
     it('leaves the cookie of a user who signed in again alone, and opens nothing', async () => {
       const s = store();
       const b = browser();
-      await send<Data>(b, s, (m) => m.authenticate('alice'));
+      await request<Data>(b, s, (m) => m.authenticate('alice'));
       const race = await raceAgainst(s, b, (m) => m.authenticate('alice'));
       expect(race.seen).toEqual({ authenticated: false, guest: false, rejection: 'replaced' });
       expect(race.cookiesSet).toBe(0);
       expect(race.kept).toBe(true);
-      expect((await send<Data>(b, s)).manager.userId).toBe('alice');
+      expect((await request<Data>(b, s)).manager.userId).toBe('alice');
     });
 
     it('leaves the cookie alone after reauthenticate(), which gives the old token no grace', async () => {
       const s = store({ rotationGrace: 60 });
       const b = browser();
-      await send<Data>(b, s, (m) => m.authenticate('alice'));
+      await request<Data>(b, s, (m) => m.authenticate('alice'));
       const race = await raceAgainst(s, b, (m) => m.reauthenticate());
       expect(race.seen).toEqual({ authenticated: false, guest: false, rejection: 'replaced' });
       expect(race.cookiesSet).toBe(0);
       expect(race.kept).toBe(true);
-      expect((await send<Data>(b, s)).manager.userId).toBe('alice');
+      expect((await request<Data>(b, s)).manager.userId).toBe('alice');
     });
   });
 
@@ -87,23 +87,23 @@ forEachDialect((spec) => {
     it("a guest request loaded before another tab's sign-in keeps its hands off the new cookie when it commits", async () => {
       const s = store();
       const b = browser();
-      await send<Data>(b, s, (m) => m.set('cart', ['book']));
+      await request<Data>(b, s, (m) => m.set('cart', ['book']));
       const tabB = b.next();
       const late = await SessionManager.load<Data>(s, tabB);
       late.set('cart', ['book', 'pen']);
-      await send<Data>(b, s, (m) => m.authenticate('alice'));
+      await request<Data>(b, s, (m) => m.authenticate('alice'));
       const userCookie = b.jar.get('_session');
       await late.commit(); // its session is gone: the change is lost, the cookie left alone
       b.receive(tabB);
       expect(tabB.cookies).toEqual([]);
       expect(b.jar.get('_session')).toBe(userCookie);
-      expect((await send<Data>(b, s)).manager.userId).toBe('alice');
+      expect((await request<Data>(b, s)).manager.userId).toBe('alice');
     });
 
     it('a session signed out for good still has its cookie cleared when a late write finds no row', async () => {
       const s = store();
       const b = browser();
-      await send<Data>(b, s, (m) => m.authenticate('alice'));
+      await request<Data>(b, s, (m) => m.authenticate('alice'));
       const port = b.next();
       const late = await SessionManager.load<Data>(s, port);
       late.set('theme', 'dark');
@@ -118,19 +118,19 @@ forEachDialect((spec) => {
         for (const change of [false, true]) {
           const s = store({ touchInterval: 60 });
           const b = browser();
-          await send<Data>(b, s, (m) => m.authenticate('alice'));
+          await request<Data>(b, s, (m) => m.authenticate('alice'));
           clock.advance(120); // a touch is due
           const tabB = b.next();
           const late = await SessionManager.load<Data>(s, tabB);
           if (change) late.set('theme', 'dark');
-          await send<Data>(b, s, (m) => m[op]());
+          await request<Data>(b, s, (m) => m[op]());
           const fresh = b.jar.get('_session');
           await late.commit();
           b.receive(tabB);
           expect(tabB.cookies).toEqual([]);
           expect(b.jar.get('_session')).toBe(fresh);
           clock.advance(120);
-          const next = await send<Data>(b, s);
+          const next = await request<Data>(b, s);
           expect(next.manager.userId).toBe('alice');
           expect(next.manager.get('theme')).toBe(change ? 'dark' : undefined); // the data change was kept
         }
@@ -142,9 +142,9 @@ forEachDialect((spec) => {
     it('writes the data change and never the due touch, and records no cookie', async () => {
       const s = store({ touchInterval: 60 });
       const b = browser();
-      await send<Data>(b, s, (m) => m.authenticate('alice'));
-      await send<Data>(b, s, (m) => m.flash('notice', 'Saved.'));
-      const before = await s.read((await send<Data>(b, s)).manager.current()?.id as string);
+      await request<Data>(b, s, (m) => m.authenticate('alice'));
+      await request<Data>(b, s, (m) => m.flash('notice', 'Saved.'));
+      const before = await s.read((await request<Data>(b, s)).manager.current()?.id as string);
       clock.advance(120); // a touch is due
       const manager = await SessionManager.load<Data>(s, b.next());
       expect(manager.takeFlash('notice')).toBe('Saved.');
