@@ -485,25 +485,30 @@ export class SessionStore {
     if (Number(result.numUpdatedRows) === 0) {
       throw new SessionError('SESSION_NOT_FOUND', `rotateToken(): no session with id ${id}.`);
     }
-    if (this.config.onEvent) {
-      const row = await this.#metaRow('rotateToken', id);
-      if (row)
-        this.#emit({
-          type: 'rotated',
-          sessionId: id,
-          userId: userIdOf(row),
-          at: this.now(),
-          meta: eventMeta(row),
-          reauthenticated: false,
-        });
-    }
+    await this.#emitRotated('rotateToken', id, this.now(), false);
     return token;
+  }
+
+  /** Reports a rotation (reading the row for its metadata only when a hook listens). */
+  async #emitRotated(op: string, id: string, at: Date, reauthenticated: boolean): Promise<void> {
+    if (!this.config.onEvent) return;
+    const row = await this.#metaRow(op, id);
+    if (row) {
+      this.#emit({
+        type: 'rotated',
+        sessionId: id,
+        userId: userIdOf(row),
+        at,
+        meta: eventMeta(row),
+        reauthenticated,
+      });
+    }
   }
 
   /**
    * Records that the user just proved who they are again (a password check before a sensitive action): a new token
-   * (the old one stops at once: no grace, as for a sign-in; it reads as `replaced`) and `authenticated_at = now`. Throws `SESSION_NOT_FOUND`
-   * when there is no such session or it is a guest session.
+   * (the old one stops at once: no grace, as for a sign-in; it reads as `replaced`) and `authenticated_at = now`.
+   * Throws `SESSION_NOT_FOUND` when there is no such session or it is a guest session.
    */
   async reauthenticate(id: string): Promise<{ token: SessionToken; authenticatedAt: Date }> {
     const token = SessionToken.generate();
@@ -527,18 +532,7 @@ export class SessionStore {
     if (Number(result.numUpdatedRows) === 0) {
       throw new SessionError('SESSION_NOT_FOUND', `reauthenticate(): no signed-in session with id ${id}.`);
     }
-    if (this.config.onEvent) {
-      const row = await this.#metaRow('reauthenticate', id);
-      if (row)
-        this.#emit({
-          type: 'rotated',
-          sessionId: id,
-          userId: userIdOf(row),
-          at: now,
-          meta: eventMeta(row),
-          reauthenticated: true,
-        });
-    }
+    await this.#emitRotated('reauthenticate', id, now, true);
     return { token, authenticatedAt: now };
   }
 
