@@ -1,0 +1,190 @@
+import { migrateToLatest } from '@sess/core';
+import {
+  activeDialects,
+  countRows,
+  dropSessionTables,
+  type TestDatabase,
+  uniqueTableName,
+} from '@sess/test-databases';
+import { nextLogProblems } from '@sess/test-kit';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextBuild, nextStart, type RunningNext } from './support/next.js';
+import { startWsBridge, type WsBridge } from './support/ws-bridge.js';
+
+// @sess/next in route handlers that run on Next's edge runtime (`export const runtime = 'edge'`) and in the
+// deprecated middleware.ts (edge by default), with the store on Kysely's PostgresDialect over Neon's serverless
+// driver: its Pool speaks PostgreSQL over a WebSocket, here through a WebSocket-to-TCP bridge to the local server.
+
+/**
+ * What `next build` prints for this app and nothing else may: Next.js 16.3+ deprecates the edge runtime and the
+ * middleware.ts convention, and says that an edge route is never prerendered. None is about sess.
+ */
+const EXPECTED_BUILD_WARNINGS = [
+  /^⚠ The Edge Runtime is deprecated\. You can use the "nodejs" runtime instead\./,
+  /^⚠ Using edge runtime on a page currently disables static generation for that page$/,
+  /^⚠ The "middleware" file convention is deprecated\. Please use "proxy" instead\./,
+];
+
+const UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+
+// CI must run this against a real server (activeDialects throws there when SESS_TEST_POSTGRES_URL is unset); a
+// laptop without it skips, and says so.
+const [postgres] = activeDialects({ only: ['postgres'] });
+if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
+
+(postgres && !postgres.skip ? describe : describe.skip)(
+  `@sess/next on the Next.js edge runtime, PostgreSQL through Neon's WebSocket Pool${postgres?.skip ? ` (${postgres.skip})` : ''}`,
+  () => {
+    const table = uniqueTableName('sess_edge');
+    let database: TestDatabase;
+    let bridge: WsBridge;
+    let buildLog: string;
+    let server: RunningNext;
+
+    beforeAll(async () => {
+      // Node's pg, from the test: the server must be reachable (a loud failure, not a skip), and the table migrated
+      // before the app's first request (the app only makes the store).
+      database = await (postgres?.spec.open() as Promise<TestDatabase>);
+      await sql`select 1`.execute(database.db);
+      await migrateToLatest(database.db, { tableName: table });
+      bridge = await startWsBridge();
+      buildLog = await nextBuild();
+      console.log(`[next-edge] next build:\n${buildLog}`);
+      server = await nextStart({
+        SESS_EDGE_DATABASE_URL: database.url as string,
+        SESS_EDGE_WS_PROXY: bridge.address,
+        SESS_TABLE: table,
+      });
+    }, 240_000);
+
+    afterAll(async () => {
+      await server?.stop();
+      await bridge?.close();
+      if (database) {
+        await dropSessionTables(database.db, table);
+        await database.close();
+      }
+    });
+
+    function request(
+      path: string,
+      init: { method?: string; cookie?: string | undefined; json?: unknown } = {},
+    ) {
+      const headers: Record<string, string> = { 'user-agent': UA };
+      if (init.cookie) headers.cookie = `_session=${init.cookie}`;
+      if (init.json !== undefined) headers['content-type'] = 'application/json';
+      return fetch(`${server.url}${path}`, {
+        method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+        headers,
+        redirect: 'manual',
+        ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
+      });
+    }
+
+    /** The one `_session` Set-Cookie line of a response, or undefined. */
+    function sessionCookie(response: Response): string | undefined {
+      const lines = response.headers.getSetCookie().filter((line) => line.startsWith('_session='));
+      expect(lines.length, lines.join(' | ')).toBeLessThanOrEqual(1);
+      return lines[0];
+    }
+
+    async function signIn(user: string): Promise<string> {
+      const response = await request('/api/sign-in', { json: { user } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ userId: user, runtime: 'edge-runtime' });
+      const line = sessionCookie(response) ?? '';
+      const token = /^_session=([^;]+);/.exec(line)?.[1];
+      expect(token, line).toBeTruthy();
+      return token as string;
+    }
+
+    it('builds every route for the edge runtime, with only the deprecation warnings Next.js prints for it', () => {
+      const problems = nextLogProblems(buildLog).map((line) => line.trim());
+      for (const expected of EXPECTED_BUILD_WARNINGS) {
+        expect(
+          problems.some((line) => expected.test(line)),
+          `${expected} in:\n${buildLog}`,
+        ).toBe(true);
+      }
+      expect(problems.filter((line) => !EXPECTED_BUILD_WARNINGS.some((e) => e.test(line)))).toEqual([]);
+      for (const route of ['/api/sign-in', '/api/me', '/api/sign-out', '/api/devices']) {
+        expect(buildLog).toContain(`ƒ ${route}`);
+      }
+      expect(buildLog).toMatch(/ƒ Proxy \(Middleware\)/);
+    });
+
+    it('signs in on the edge: the cookie is set, the row written through the WebSocket bridge', async () => {
+      const token = await signIn('alice');
+      expect(bridge.connections()).toBeGreaterThan(0); // the Pool reached PostgreSQL through the bridge
+      expect(token).toMatch(/^[0-9a-f]{64}$/);
+      expect(await countRows(database.db, table)).toBeGreaterThanOrEqual(1);
+    });
+
+    it('answers /api/me with the user on the edge runtime, and 401 without the cookie', async () => {
+      const token = await signIn('bob');
+      const me = await request('/api/me', { cookie: token });
+      expect(me.status).toBe(200);
+      expect(await me.json()).toEqual({ userId: 'bob', runtime: 'edge-runtime' });
+      expect(sessionCookie(me)).toBeUndefined();
+      const anonymous = await request('/api/me');
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ runtime: 'edge-runtime' });
+    });
+
+    it('signs out: the cookie is cleared and the token is anonymous afterwards', async () => {
+      const token = await signIn('carol');
+      const out = await request('/api/sign-out', { method: 'POST', cookie: token });
+      expect(out.status).toBe(200);
+      expect(await out.json()).toEqual({ signedOut: true, runtime: 'edge-runtime' });
+      expect(sessionCookie(out)).toMatch(/^_session=;.*Max-Age=0/);
+      expect((await request('/api/me', { cookie: token })).status).toBe(401);
+    });
+
+    it("lists the user's devices and revokes one: the revoked session is anonymous at its next request", async () => {
+      const laptop = await signIn('dave');
+      const phone = await signIn('dave');
+      const listed = await request('/api/devices', { cookie: laptop });
+      expect(listed.status).toBe(200);
+      const { devices, runtime } = (await listed.json()) as {
+        devices: { id: string; current: boolean }[];
+        runtime: string;
+      };
+      expect(runtime).toBe('edge-runtime');
+      expect(devices).toHaveLength(2);
+      const other = devices.find((d) => !d.current);
+      expect(devices.filter((d) => d.current)).toHaveLength(1);
+
+      const revoke = await request(`/api/devices?id=${other?.id}`, { method: 'DELETE', cookie: laptop });
+      expect(revoke.status).toBe(200);
+      expect(await revoke.json()).toEqual({ revoked: true, runtime: 'edge-runtime' });
+
+      const phoneAfter = await request('/api/me', { cookie: phone });
+      expect(phoneAfter.status).toBe(401);
+      expect(sessionCookie(phoneAfter)).toMatch(/^_session=;/); // the dead cookie is cleared
+      expect(await (await request('/api/me', { cookie: laptop })).json()).toEqual({
+        userId: 'dave',
+        runtime: 'edge-runtime',
+      });
+    });
+
+    it('runs sessionProxy in the deprecated middleware.ts on the edge runtime', async () => {
+      const token = await signIn('erin');
+      const guarded = await request('/guarded', { cookie: token });
+      expect(guarded.status).toBe(200);
+      expect(await guarded.json()).toEqual({ userId: 'erin', runtime: 'edge-runtime', from: 'middleware' });
+      const signedOut = await request('/guarded');
+      expect(signedOut.status).toBe(307);
+      expect(new URL(signedOut.headers.get('location') ?? '', server.url).pathname).toBe('/api/me');
+      const dead = await request('/guarded', { cookie: 'd'.repeat(64) });
+      expect(dead.status).toBe(307);
+      expect(sessionCookie(dead)).toMatch(/^_session=;/);
+    });
+
+    it('logs no warning or error while serving', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let the last request's output arrive
+      expect(nextLogProblems(server.output())).toEqual([]);
+    });
+  },
+);
