@@ -1,12 +1,7 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
-import { SessionStore } from '@sess/core';
 import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Device, PLATFORMS, startDemo } from './support.js';
-
-const PHONE =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
+import { Device, PHONE, PLATFORMS, useDemo } from './support.js';
 
 // The demo on each database DATABASE_URL can name: a SQLite file, and the servers when their env var names them.
 forEachDialect(
@@ -15,23 +10,10 @@ forEachDialect(
     const t = useTestDatabase(spec, { sessionTables: [TABLE] });
 
     describe.each(PLATFORMS)('the Nest demo on %s', (platform) => {
-      let app: INestApplication;
-      let url: string;
-      let store: SessionStore;
-
-      beforeAll(async () => {
-        ({ app, url } = await startDemo(platform, { databaseUrl: t.url, sessionTable: TABLE }));
-        store = app.get(SessionStore);
-      });
-      afterAll(async () => {
-        await app?.close();
-      });
-      beforeEach(async () => {
-        await store.db.deleteFrom(TABLE).execute();
-      });
+      const demo = useDemo(platform, () => t.url, TABLE);
 
       it('signs a demo user in with the right password and sets a Secure, HttpOnly session cookie', async () => {
-        const laptop = new Device(url);
+        const laptop = new Device(demo.url);
         const reply = await laptop.signIn('alice', 'wonderland');
         expect(reply.status).toBe(200);
         expect(reply.body.user).toEqual({ id: 'alice', name: 'Alice' });
@@ -50,7 +32,7 @@ forEachDialect(
       });
 
       it('refuses a wrong password, an unknown user and a malformed body, and sets no cookie', async () => {
-        const device = new Device(url);
+        const device = new Device(demo.url);
         const wrong = await device.signIn('alice', 'builder');
         expect(wrong.status).toBe(401);
         expect((await device.signIn('mallory', 'wonderland')).status).toBe(401);
@@ -60,18 +42,18 @@ forEachDialect(
       });
 
       it('answers 401 on /me and /sessions without a session, and /health to everyone', async () => {
-        const visitor = new Device(url);
+        const visitor = new Device(demo.url);
         expect((await visitor.request('GET', '/me')).status).toBe(401);
         expect((await visitor.request('GET', '/sessions')).status).toBe(401);
         expect((await visitor.request('GET', '/health')).body).toEqual({ ok: true });
       });
 
       it('lists the user’s devices, marking the current one', async () => {
-        const laptop = new Device(url);
-        const phone = new Device(url, PHONE);
+        const laptop = new Device(demo.url);
+        const phone = new Device(demo.url, PHONE);
         await laptop.signIn('alice', 'wonderland');
         await phone.signIn('alice', 'wonderland');
-        await new Device(url).signIn('bob', 'builder');
+        await new Device(demo.url).signIn('bob', 'builder');
         const listed = (await phone.request('GET', '/sessions')).body;
         expect(listed).toHaveLength(2);
         const current = listed.filter((s: { current: boolean }) => s.current);
@@ -80,9 +62,9 @@ forEachDialect(
       });
 
       it('revokes another of the user’s devices, and answers 404 for another user’s session', async () => {
-        const laptop = new Device(url);
-        const phone = new Device(url, PHONE);
-        const bob = new Device(url);
+        const laptop = new Device(demo.url);
+        const phone = new Device(demo.url, PHONE);
+        const bob = new Device(demo.url);
         await laptop.signIn('alice', 'wonderland');
         const phoneSignIn = await phone.signIn('alice', 'wonderland');
         const bobSignIn = await bob.signIn('bob', 'builder');
@@ -96,9 +78,9 @@ forEachDialect(
       });
 
       it('signs out the other devices and keeps this one', async () => {
-        const laptop = new Device(url);
-        const phone = new Device(url, PHONE);
-        const tablet = new Device(url);
+        const laptop = new Device(demo.url);
+        const phone = new Device(demo.url, PHONE);
+        const tablet = new Device(demo.url);
         await laptop.signIn('alice', 'wonderland');
         await phone.signIn('alice', 'wonderland');
         await tablet.signIn('alice', 'wonderland');
@@ -110,11 +92,11 @@ forEachDialect(
       });
 
       it('signs out everywhere, this device included, replacing its cookie with a guest one (for the notice)', async () => {
-        const laptop = new Device(url);
-        const phone = new Device(url, PHONE);
+        const laptop = new Device(demo.url);
+        const phone = new Device(demo.url, PHONE);
         await laptop.signIn('alice', 'wonderland');
         await phone.signIn('alice', 'wonderland');
-        const bob = new Device(url);
+        const bob = new Device(demo.url);
         await bob.signIn('bob', 'builder');
         const userCookie = laptop.jar.get('_session');
         const reply = await laptop.request('POST', '/sessions/sign-out-everywhere', {});
@@ -122,15 +104,15 @@ forEachDialect(
         expect(reply.cookies).toMatchObject([{ name: '_session' }]);
         expect(reply.cookies[0]?.maxAge).toBeGreaterThan(86_000); // guestTtl 1d
         expect(laptop.jar.get('_session')).not.toBe(userCookie);
-        expect(await store.listForUser('alice')).toEqual([]);
+        expect(await demo.store.listForUser('alice')).toEqual([]);
         expect((await laptop.request('GET', '/me')).status).toBe(401);
         expect((await phone.request('GET', '/me')).status).toBe(401);
         expect((await bob.request('GET', '/me')).status).toBe(200);
       });
 
       it('keeps a theme in the session data, per device', async () => {
-        const laptop = new Device(url);
-        const phone = new Device(url, PHONE);
+        const laptop = new Device(demo.url);
+        const phone = new Device(demo.url, PHONE);
         await laptop.signIn('alice', 'wonderland');
         await phone.signIn('alice', 'wonderland');
         expect((await laptop.request('PUT', '/me/theme', { theme: 'dark' })).body).toEqual({ theme: 'dark' });
@@ -140,24 +122,24 @@ forEachDialect(
       });
 
       it('answers 503 on /me while the session table is unreachable, keeps the cookie, and /health stays up', async () => {
-        const laptop = new Device(url);
+        const laptop = new Device(demo.url);
         await laptop.signIn('alice', 'wonderland');
         const cookie = laptop.jar.get('_session');
-        await store.db.schema.alterTable(TABLE).renameTo(`${TABLE}_away`).execute();
+        await demo.store.db.schema.alterTable(TABLE).renameTo(`${TABLE}_away`).execute();
         try {
           const me = await laptop.request('GET', '/me');
           expect(me.status).toBe(503);
           expect(me.cookies).toEqual([]);
           expect((await laptop.request('GET', '/health')).status).toBe(200);
         } finally {
-          await store.db.schema.alterTable(`${TABLE}_away`).renameTo(TABLE).execute();
+          await demo.store.db.schema.alterTable(`${TABLE}_away`).renameTo(TABLE).execute();
         }
         expect(laptop.jar.get('_session')).toBe(cookie);
         expect((await laptop.request('GET', '/me')).status).toBe(200);
       });
 
       it('signs this device out and the old cookie no longer works', async () => {
-        const laptop = new Device(url);
+        const laptop = new Device(demo.url);
         await laptop.signIn('alice', 'wonderland');
         const cookie = laptop.jar.get('_session') ?? '';
         const reply = await laptop.request('POST', '/auth/sign-out', {});

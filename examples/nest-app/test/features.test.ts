@@ -1,12 +1,7 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
-import { SessionStore } from '@sess/core';
 import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Device, PLATFORMS, startDemo } from './support.js';
-
-const PHONE =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
+import { Device, PHONE, PLATFORMS, useDemo } from './support.js';
 
 // Remember me, the fresh sign-in before "sign out everywhere", and the notices of /auth/session.
 forEachDialect(
@@ -15,31 +10,18 @@ forEachDialect(
     const t = useTestDatabase(spec, { sessionTables: [TABLE] });
 
     describe.each(PLATFORMS)('the Nest demo’s remember me, fresh sign-in and notices on %s', (platform) => {
-      let app: INestApplication;
-      let url: string;
-      let store: SessionStore;
-
-      beforeAll(async () => {
-        ({ app, url } = await startDemo(platform, { databaseUrl: t.url, sessionTable: TABLE }));
-        store = app.get(SessionStore);
-      });
-      afterAll(async () => {
-        await app?.close();
-      });
-      beforeEach(async () => {
-        await store.db.deleteFrom(TABLE).execute();
-      });
+      const demo = useDemo(platform, () => t.url, TABLE);
 
       /** Moves the sign-in time of every session of `userId` back by `minutes` (as if signed in that long ago). */
       const ageSignIn = (userId: string, minutes: number) =>
-        store.db
+        demo.store.db
           .updateTable(TABLE)
           .set({ authenticated_at: Date.now() - minutes * 60_000 })
           .where('user_id', '=', userId)
           .execute();
 
       it('signs in with remember: false to a browser-session cookie (no Max-Age, no Expires)', async () => {
-        const kiosk = new Device(url);
+        const kiosk = new Device(demo.url);
         const reply = await kiosk.request('POST', '/auth/sign-in', {
           username: 'alice',
           password: 'wonderland',
@@ -53,17 +35,17 @@ forEachDialect(
         expect(setCookie).not.toMatch(/max-age|expires/i);
         expect((await kiosk.request('GET', '/me')).status).toBe(200);
 
-        const laptop = new Device(url);
+        const laptop = new Device(demo.url);
         const remembered = await laptop.signIn('alice', 'wonderland');
         expect(remembered.body.session.remembered).toBe(true);
         expect(remembered.cookies[0]?.maxAge).toBeGreaterThan(29 * 86_400);
-        const flags = (await store.listForUser('alice')).map((s) => s.remembered).sort();
+        const flags = (await demo.store.listForUser('alice')).map((s) => s.remembered).sort();
         expect(flags).toEqual([false, true]);
       });
 
       it('asks for the password again before signing out everywhere when the sign-in is older than 10 minutes', async () => {
-        const laptop = new Device(url);
-        const phone = new Device(url, PHONE);
+        const laptop = new Device(demo.url);
+        const phone = new Device(demo.url, PHONE);
         await laptop.signIn('alice', 'wonderland');
         await phone.signIn('alice', 'wonderland');
         await ageSignIn('alice', 11);
@@ -89,8 +71,8 @@ forEachDialect(
       });
 
       it('tells this browser it signed out everywhere, and another one it was signed out from another device, once', async () => {
-        const laptop = new Device(url);
-        const phone = new Device(url, PHONE);
+        const laptop = new Device(demo.url);
+        const phone = new Device(demo.url, PHONE);
         await laptop.signIn('alice', 'wonderland');
         await phone.signIn('alice', 'wonderland');
         expect((await laptop.request('GET', '/auth/session')).body).toEqual({
@@ -113,10 +95,10 @@ forEachDialect(
       });
 
       it('writes nothing for visitors who only look', async () => {
-        const visitor = new Device(url);
+        const visitor = new Device(demo.url);
         for (const path of ['/auth/session', '/health', '/me']) await visitor.request('GET', path);
         expect(visitor.jar.size).toBe(0);
-        expect(await store.db.selectFrom(TABLE).selectAll().execute()).toEqual([]);
+        expect(await demo.store.db.selectFrom(TABLE).selectAll().execute()).toEqual([]);
       });
     });
   },

@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
+import { SessionStore } from '@sess/core';
 import { type FetchReply, JsonClient, type JsonReply } from '@sess/test-kit';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type AppConfig, AppModule } from '../src/app.module.js';
 
 export type Platform = 'express' | 'fastify';
@@ -18,6 +20,55 @@ export async function startDemo(
   const app = moduleRef.createNestApplication(adapter, { logger: false });
   await app.listen(0, '127.0.0.1');
   return { app, url: await app.getUrl() };
+}
+
+/** A phone's User-Agent (Safari on iPhone): another device than the default client's. */
+export const PHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1';
+
+/** The demo running for one describe block, read after `beforeAll`. */
+export interface RunningDemo {
+  readonly app: INestApplication;
+  readonly url: string;
+  readonly store: SessionStore;
+}
+
+/**
+ * Starts the demo on `platform` (on the database `databaseUrl()` names once the suite starts) for the enclosing
+ * describe block, closes it after, and empties its session table
+ * before each test.
+ */
+export function useDemo(
+  platform: Platform,
+  databaseUrl: () => AppConfig['databaseUrl'],
+  sessionTable: string,
+): RunningDemo {
+  let started: { app: INestApplication; url: string; store: SessionStore } | undefined;
+  const running = (): NonNullable<typeof started> => {
+    if (!started) throw new Error('the demo is not running (use it inside a test)');
+    return started;
+  };
+  beforeAll(async () => {
+    const { app, url } = await startDemo(platform, { databaseUrl: databaseUrl(), sessionTable });
+    started = { app, url, store: app.get(SessionStore) };
+  });
+  afterAll(async () => {
+    await started?.app.close();
+  });
+  beforeEach(async () => {
+    await running().store.db.deleteFrom(sessionTable).execute();
+  });
+  return {
+    get app() {
+      return running().app;
+    },
+    get url() {
+      return running().url;
+    },
+    get store() {
+      return running().store;
+    },
+  };
 }
 
 /** One browser (one device) of the demo's JSON API ({@link JsonClient}), which also knows its sign-in route. */
