@@ -2,7 +2,7 @@ import { SessionError } from '@sess/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSessionHandlers } from '../src/index.js';
 import { enterScope, RequestScope } from './fake-request-scope.js';
-import { BROWSER_HEADERS, Jar, noParams, openStore, type TestStore } from './support.js';
+import { BROWSER_HEADERS, Jar, noParams, openStore, signedInJar, type TestStore } from './support.js';
 
 // A flash is set by a server action (or a route handler) and shown by the server component of the next page, which
 // cannot write: takeFlash() reads it while rendering and removes it in after(), once the response is sent.
@@ -41,16 +41,7 @@ async function act<R>(jar: Jar, action: () => Promise<R>): Promise<R> {
   return result;
 }
 
-async function signedIn(): Promise<Jar> {
-  const { withSession } = createSessionHandlers<Data>({ store: t.store });
-  const jar = new Jar();
-  const login = withSession(async (_request, { session }) => {
-    await session.authenticate('alice', { visits: 0 });
-    return new Response(null, { status: 204 });
-  });
-  jar.receive(await login(jar.request('/login', { method: 'POST' }), noParams));
-  return jar;
-}
+const signedIn = () => signedInJar(t.store, { visits: 0 });
 
 function flashAction(key: string, value: unknown) {
   const { withSessionAction } = createSessionHandlers<Data>({ store: t.store });

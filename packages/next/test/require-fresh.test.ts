@@ -3,7 +3,7 @@ import { parseSetCookies } from '@sess/core/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSessionHandlers } from '../src/index.js';
 import { enterScope, RequestScope } from './fake-request-scope.js';
-import { BROWSER_HEADERS, Jar, noParams, openStore, type TestStore } from './support.js';
+import { BROWSER_HEADERS, Jar, noParams, openStore, signedInJar, type TestStore } from './support.js';
 
 // `requireFresh` on withSession / withSessionAction: Hono's requireFresh('10m') the Next.js way. Route handlers
 // are driven with NextRequest; server actions through the mocked cookies()/headers() (fake-request-scope.ts).
@@ -17,16 +17,7 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-async function signedIn(): Promise<Jar> {
-  const { withSession } = createSessionHandlers({ store: t.store });
-  const jar = new Jar();
-  const login = withSession(async (_request, { session }) => {
-    await session.authenticate('alice');
-    return new Response(null, { status: 204 });
-  });
-  jar.receive(await login(jar.request('/login', { method: 'POST' }), noParams));
-  return jar;
-}
+const signedIn = () => signedInJar(t.store);
 
 /** The route handler of a sensitive action, and how often it ran. */
 function sensitiveRoute() {

@@ -3,7 +3,7 @@ import { NextRequest } from 'next/server.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSessionHandlers } from '../src/index.js';
 import { enterScope, RequestScope } from './fake-request-scope.js';
-import { BROWSER_HEADERS, Jar, noParams, openStore, type TestStore } from './support.js';
+import { BROWSER_HEADERS, Jar, noParams, openStore, signedInJar, type TestStore } from './support.js';
 
 // Every path that ends a request (route handler, route handler ending with redirect(), server action, proxy, the
 // proxy in front of a route handler) sends at most one Set-Cookie per cookie name. Server actions and redirects set
@@ -26,17 +26,7 @@ function expectOncePerName(lines: string[], path: string): string[] {
   return lines;
 }
 
-/** A browser signed in as alice through a route handler. */
-async function signedIn(): Promise<Jar> {
-  const { withSession } = createSessionHandlers({ store: t.store });
-  const jar = new Jar();
-  const login = withSession(async (_request, { session }) => {
-    await session.authenticate('alice');
-    return new Response(null, { status: 204 });
-  });
-  jar.receive(await login(jar.request('/login', { method: 'POST' }), noParams));
-  return jar;
-}
+const signedIn = () => signedInJar(t.store);
 
 describe('one Set-Cookie per cookie name per response', () => {
   it('route handlers: sign-in over a stale cookie, sign-out, sign-out everywhere, revoke, rotate, touch, a dead cookie', async () => {

@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { NextRequest } from 'next/server.js';
 import { expect } from 'vitest';
+import { createSessionHandlers } from '../src/index.js';
 
 /** A store on a fresh in-memory SQLite database, with a query counter, a switchable fault and a fake clock. */
 export interface TestStore {
@@ -96,3 +97,15 @@ export function expectNewSessionCookie(cookie: ParsedSetCookie | undefined): voi
 
 /** A route context with no params, as Next passes to a static route. */
 export const noParams = { params: Promise.resolve({}) };
+
+/** A browser signed in as alice (with `data`) through a route handler. */
+export async function signedInJar(store: SessionStore, data?: Record<string, unknown>): Promise<Jar> {
+  const { withSession } = createSessionHandlers({ store });
+  const jar = new Jar();
+  const login = withSession(async (_request, { session }) => {
+    await session.authenticate('alice', data);
+    return new Response(null, { status: 204 });
+  });
+  jar.receive(await login(jar.request('/login', { method: 'POST' }), noParams));
+  return jar;
+}
