@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { migrateToLatest } from '@sess/core';
 import {
   activeDialects,
@@ -9,7 +10,7 @@ import {
 import { nextLogProblems } from '@sess/test-kit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nextBuild, nextStart, type RunningNext } from './support/next.js';
+import { APP_DIR, nextBuild, nextStart, type RunningNext, runNextBuild } from './support/next.js';
 import { startWsBridge, type WsBridge } from './support/ws-bridge.js';
 
 // @sess/next in route handlers that run on Next's edge runtime (`export const runtime = 'edge'`) and in the
@@ -188,3 +189,13 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
     });
   },
 );
+
+// Needs no database: the build fails before anything runs.
+describe('proxy.ts on the edge runtime', () => {
+  it('refuses sessionProxy in proxy.ts on the edge runtime: proxy.ts is Node.js-only in Next.js 16', async () => {
+    // test/fixtures/proxy-edge: the same sessionProxy in proxy.ts with `runtime: 'edge'` in its config.
+    const { code, output } = await runNextBuild(join(APP_DIR, 'test', 'fixtures', 'proxy-edge'));
+    expect(code, output).not.toBe(0);
+    expect(output).toContain('Proxy does not support Edge runtime.');
+  }, 180_000);
+});

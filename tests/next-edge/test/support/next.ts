@@ -22,10 +22,10 @@ function nextEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-/** Runs `next build` in the app folder; resolves its output, rejects with it on a non-zero exit. */
-export async function nextBuild(): Promise<string> {
+/** Runs `next build` in `dir` (the app folder by default); resolves its exit code and output. */
+export async function runNextBuild(dir = APP_DIR): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [NEXT_BIN, 'build'], {
-    cwd: APP_DIR,
+    cwd: dir,
     env: nextEnv({}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -33,6 +33,12 @@ export async function nextBuild(): Promise<string> {
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, output };
+}
+
+/** Runs `next build` in the app folder; resolves its output, rejects with it on a non-zero exit. */
+export async function nextBuild(): Promise<string> {
+  const { code, output } = await runNextBuild();
   if (code !== 0) throw new Error(`next build exited with ${code}:\n${output}`);
   return output;
 }
