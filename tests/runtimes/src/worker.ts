@@ -1,0 +1,70 @@
+/**
+ * The Cloudflare Worker of the workerd tests (bundled by esbuild, run by Miniflare without `nodejs_compat`, so
+ * @sess/core runs on the Web platform alone):
+ * - `GET /__conformance?batch=1` runs the conformance checks on the `DB` D1 database through kysely-d1, with
+ *   `batch: d1Batch(env.DB)` (`batch=0`: statement by statement), and answers the results as JSON;
+ * - every other path is the Hono app on the `APP_DB` D1 database, with `batch: d1Batch(env.APP_DB)`.
+ */
+import type { D1Database } from '@cloudflare/workers-types';
+import { SessionStore, sessionMigrations } from '@sess/core';
+import { d1Batch } from '@sess/core/drivers';
+import { getConnInfo } from 'hono/cloudflare-workers';
+import { Kysely } from 'kysely';
+import { D1Dialect } from 'kysely-d1';
+import { createApp } from './app.ts';
+import { runConformance } from './conformance.ts';
+
+interface Env {
+  DB: D1Database;
+  APP_DB: D1Database;
+}
+
+/**
+ * The session table on D1: `migrateToLatest` fails there (Kysely's migrator introspects D1's internal `_cf_KV`
+ * table and runs in a transaction), so the migrations' `up` run one by one, as `sess migrate --print-sql` +
+ * `wrangler d1 migrations apply` would. `create table if not exists` makes the first one safe to repeat; the others
+ * run only on a new table.
+ */
+async function createSchema(db: Kysely<any>): Promise<void> {
+  const exists = await db
+    .selectFrom('sqlite_master')
+    .select('name')
+    .where('type', '=', 'table')
+    .where('name', '=', 'sess_sessions')
+    .executeTakeFirst();
+  if (exists) return;
+  for (const migration of Object.values(sessionMigrations())) await migration.up(db);
+}
+
+let app: ReturnType<typeof createApp> | undefined;
+let migrated: Promise<void> | undefined;
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === '/__conformance') {
+      const db = new Kysely<any>({ dialect: new D1Dialect({ database: env.DB }) });
+      const batched = url.searchParams.get('batch') === '1';
+      const results = await runConformance(db, {
+        store: batched ? { batch: d1Batch(env.DB) } : {},
+        schema: createSchema,
+        ...(url.searchParams.has('only') ? { only: url.searchParams.get('only') as string } : {}),
+      });
+      const portable = {
+        Buffer: typeof (globalThis as { Buffer?: unknown }).Buffer,
+        process: typeof (globalThis as { process?: unknown }).process,
+      };
+      return Response.json({ runtime: 'workerd', batched, portable, results });
+    }
+    if (!app) {
+      const db = new Kysely<any>({ dialect: new D1Dialect({ database: env.APP_DB }) });
+      migrated = createSchema(db);
+      app = createApp(
+        new SessionStore(db, { maxSessionsPerUser: 5, batch: d1Batch(env.APP_DB) }),
+        getConnInfo,
+      );
+    }
+    await migrated;
+    return app.fetch(request, env);
+  },
+};
