@@ -7,7 +7,7 @@ import {
   type TestDatabase,
   uniqueTableName,
 } from '@sess/test-databases';
-import { nextLogProblems } from '@sess/test-kit';
+import { nextLogProblems, waitFor } from '@sess/test-kit';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_DIR, nextBuild, nextStart, type RunningNext, runNextBuild } from './support/next.js';
@@ -36,13 +36,12 @@ const [postgres] = activeDialects({ only: ['postgres'] });
 if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
 
 (postgres && !postgres.skip ? describe : describe.skip)(
-  `@sess/next on the Next.js edge runtime, PostgreSQL through Neon's WebSocket Pool${postgres?.skip ? ` (${postgres.skip})` : ''}`,
+  `@sess/next on the Next.js edge runtime, PostgreSQL through Neon's WebSocket driver${postgres?.skip ? ` (${postgres.skip})` : ''}`,
   () => {
     const table = uniqueTableName('sess_edge');
     let database: TestDatabase;
     let bridge: WsBridge;
     let buildLog: string;
-    let server: RunningNext;
 
     beforeAll(async () => {
       // Node's pg, from the test: the server must be reachable (a loud failure, not a skip), and the table migrated
@@ -53,53 +52,15 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
       bridge = await startWsBridge();
       buildLog = await nextBuild();
       console.log(`[next-edge] next build:\n${buildLog}`);
-      server = await nextStart({
-        SESS_EDGE_DATABASE_URL: database.url as string,
-        SESS_EDGE_WS_PROXY: bridge.address,
-        SESS_TABLE: table,
-      });
     }, 240_000);
 
     afterAll(async () => {
-      await server?.stop();
       await bridge?.close();
       if (database) {
         await dropSessionTables(database.db, table);
         await database.close();
       }
     });
-
-    function request(
-      path: string,
-      init: { method?: string; cookie?: string | undefined; json?: unknown } = {},
-    ) {
-      const headers: Record<string, string> = { 'user-agent': UA };
-      if (init.cookie) headers.cookie = `_session=${init.cookie}`;
-      if (init.json !== undefined) headers['content-type'] = 'application/json';
-      return fetch(`${server.url}${path}`, {
-        method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
-        headers,
-        redirect: 'manual',
-        ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
-      });
-    }
-
-    /** The one `_session` Set-Cookie line of a response, or undefined. */
-    function sessionCookie(response: Response): string | undefined {
-      const lines = response.headers.getSetCookie().filter((line) => line.startsWith('_session='));
-      expect(lines.length, lines.join(' | ')).toBeLessThanOrEqual(1);
-      return lines[0];
-    }
-
-    async function signIn(user: string): Promise<string> {
-      const response = await request('/api/sign-in', { json: { user } });
-      expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ userId: user, runtime: 'edge-runtime' });
-      const line = sessionCookie(response) ?? '';
-      const token = /^_session=([^;]+);/.exec(line)?.[1];
-      expect(token, line).toBeTruthy();
-      return token as string;
-    }
 
     it('builds every route for the edge runtime, with only the deprecation warnings Next.js prints for it', () => {
       const problems = nextLogProblems(buildLog).map((line) => line.trim());
@@ -116,77 +77,145 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
       expect(buildLog).toMatch(/ƒ Proxy \(Middleware\)/);
     });
 
-    it('signs in on the edge: the cookie is set, the row written through the WebSocket bridge', async () => {
-      const token = await signIn('alice');
-      expect(bridge.connections()).toBeGreaterThan(0); // the Pool reached PostgreSQL through the bridge
-      expect(token).toMatch(/^[0-9a-f]{64}$/);
-      expect(await countRows(database.db, table)).toBeGreaterThanOrEqual(1);
-    });
+    // Two ways to hold the connections, one build: a Neon `Pool` shared by the requests (what `next start` allows),
+    // and a new Neon `Client` for each query or transaction, ended when done (what Neon asks for on hosted edge
+    // platforms, where no WebSocket may outlive a request; see lib/session.ts).
+    for (const mode of ['pool', 'per-use'] as const) {
+      describe(mode === 'pool' ? 'a shared Neon Pool' : 'a Neon Client per query or transaction', () => {
+        let server: RunningNext;
 
-    it('answers /api/me with the user on the edge runtime, and 401 without the cookie', async () => {
-      const token = await signIn('bob');
-      const me = await request('/api/me', { cookie: token });
-      expect(me.status).toBe(200);
-      expect(await me.json()).toEqual({ userId: 'bob', runtime: 'edge-runtime' });
-      expect(sessionCookie(me)).toBeUndefined();
-      const anonymous = await request('/api/me');
-      expect(anonymous.status).toBe(401);
-      expect(await anonymous.json()).toMatchObject({ runtime: 'edge-runtime' });
-    });
+        beforeAll(async () => {
+          server = await nextStart({
+            SESS_EDGE_DATABASE_URL: database.url as string,
+            SESS_EDGE_WS_PROXY: bridge.address,
+            SESS_TABLE: table,
+            SESS_EDGE_CONNECTIONS: mode,
+          });
+        });
 
-    it('signs out: the cookie is cleared and the token is anonymous afterwards', async () => {
-      const token = await signIn('carol');
-      const out = await request('/api/sign-out', { method: 'POST', cookie: token });
-      expect(out.status).toBe(200);
-      expect(await out.json()).toEqual({ signedOut: true, runtime: 'edge-runtime' });
-      expect(sessionCookie(out)).toMatch(/^_session=;.*Max-Age=0/);
-      expect((await request('/api/me', { cookie: token })).status).toBe(401);
-    });
+        afterAll(async () => {
+          await server?.stop();
+        });
 
-    it("lists the user's devices and revokes one: the revoked session is anonymous at its next request", async () => {
-      const laptop = await signIn('dave');
-      const phone = await signIn('dave');
-      const listed = await request('/api/devices', { cookie: laptop });
-      expect(listed.status).toBe(200);
-      const { devices, runtime } = (await listed.json()) as {
-        devices: { id: string; current: boolean }[];
-        runtime: string;
-      };
-      expect(runtime).toBe('edge-runtime');
-      expect(devices).toHaveLength(2);
-      const other = devices.find((d) => !d.current);
-      expect(devices.filter((d) => d.current)).toHaveLength(1);
+        function request(
+          path: string,
+          init: { method?: string; cookie?: string | undefined; json?: unknown } = {},
+        ) {
+          const headers: Record<string, string> = { 'user-agent': UA };
+          if (init.cookie) headers.cookie = `_session=${init.cookie}`;
+          if (init.json !== undefined) headers['content-type'] = 'application/json';
+          return fetch(`${server.url}${path}`, {
+            method: init.method ?? (init.json === undefined ? 'GET' : 'POST'),
+            headers,
+            redirect: 'manual',
+            ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
+          });
+        }
 
-      const revoke = await request(`/api/devices?id=${other?.id}`, { method: 'DELETE', cookie: laptop });
-      expect(revoke.status).toBe(200);
-      expect(await revoke.json()).toEqual({ revoked: true, runtime: 'edge-runtime' });
+        /** The one `_session` Set-Cookie line of a response, or undefined. */
+        function sessionCookie(response: Response): string | undefined {
+          const lines = response.headers.getSetCookie().filter((line) => line.startsWith('_session='));
+          expect(lines.length, lines.join(' | ')).toBeLessThanOrEqual(1);
+          return lines[0];
+        }
 
-      const phoneAfter = await request('/api/me', { cookie: phone });
-      expect(phoneAfter.status).toBe(401);
-      expect(sessionCookie(phoneAfter)).toMatch(/^_session=;/); // the dead cookie is cleared
-      expect(await (await request('/api/me', { cookie: laptop })).json()).toEqual({
-        userId: 'dave',
-        runtime: 'edge-runtime',
+        async function signIn(user: string): Promise<string> {
+          const response = await request('/api/sign-in', { json: { user } });
+          expect(response.status).toBe(200);
+          expect(await response.json()).toEqual({ userId: user, runtime: 'edge-runtime' });
+          const line = sessionCookie(response) ?? '';
+          const token = /^_session=([^;]+);/.exec(line)?.[1];
+          expect(token, line).toBeTruthy();
+          return token as string;
+        }
+
+        it('signs in on the edge: the cookie is set, the row written through the WebSocket bridge', async () => {
+          const token = await signIn(`alice-${mode}`);
+          expect(bridge.connections()).toBeGreaterThan(0); // Neon's driver reached PostgreSQL through the bridge
+          expect(token).toMatch(/^[0-9a-f]{64}$/);
+          expect(await countRows(database.db, table)).toBeGreaterThanOrEqual(1);
+        });
+
+        if (mode === 'per-use') {
+          it('opens a WebSocket for each use and closes it: none outlives its request', async () => {
+            const token = await signIn(`frank-${mode}`);
+            const before = bridge.connections();
+            expect((await request('/api/me', { cookie: token })).status).toBe(200);
+            expect(bridge.connections()).toBeGreaterThan(before); // the load opened a connection of its own
+            await waitFor('every bridged connection to close', () => bridge.open() === 0, 10_000);
+          });
+        }
+
+        it('answers /api/me with the user on the edge runtime, and 401 without the cookie', async () => {
+          const token = await signIn(`bob-${mode}`);
+          const me = await request('/api/me', { cookie: token });
+          expect(me.status).toBe(200);
+          expect(await me.json()).toEqual({ userId: `bob-${mode}`, runtime: 'edge-runtime' });
+          expect(sessionCookie(me)).toBeUndefined();
+          const anonymous = await request('/api/me');
+          expect(anonymous.status).toBe(401);
+          expect(await anonymous.json()).toMatchObject({ runtime: 'edge-runtime' });
+        });
+
+        it('signs out: the cookie is cleared and the token is anonymous afterwards', async () => {
+          const token = await signIn(`carol-${mode}`);
+          const out = await request('/api/sign-out', { method: 'POST', cookie: token });
+          expect(out.status).toBe(200);
+          expect(await out.json()).toEqual({ signedOut: true, runtime: 'edge-runtime' });
+          expect(sessionCookie(out)).toMatch(/^_session=;.*Max-Age=0/);
+          expect((await request('/api/me', { cookie: token })).status).toBe(401);
+        });
+
+        it("lists the user's devices and revokes one: the revoked session is anonymous at its next request", async () => {
+          const laptop = await signIn(`dave-${mode}`);
+          const phone = await signIn(`dave-${mode}`);
+          const listed = await request('/api/devices', { cookie: laptop });
+          expect(listed.status).toBe(200);
+          const { devices, runtime } = (await listed.json()) as {
+            devices: { id: string; current: boolean }[];
+            runtime: string;
+          };
+          expect(runtime).toBe('edge-runtime');
+          expect(devices).toHaveLength(2);
+          const other = devices.find((d) => !d.current);
+          expect(devices.filter((d) => d.current)).toHaveLength(1);
+
+          const revoke = await request(`/api/devices?id=${other?.id}`, { method: 'DELETE', cookie: laptop });
+          expect(revoke.status).toBe(200);
+          expect(await revoke.json()).toEqual({ revoked: true, runtime: 'edge-runtime' });
+
+          const phoneAfter = await request('/api/me', { cookie: phone });
+          expect(phoneAfter.status).toBe(401);
+          expect(sessionCookie(phoneAfter)).toMatch(/^_session=;/); // the dead cookie is cleared
+          expect(await (await request('/api/me', { cookie: laptop })).json()).toEqual({
+            userId: `dave-${mode}`,
+            runtime: 'edge-runtime',
+          });
+        });
+
+        it('runs sessionProxy in the deprecated middleware.ts on the edge runtime', async () => {
+          const token = await signIn(`erin-${mode}`);
+          const guarded = await request('/guarded', { cookie: token });
+          expect(guarded.status).toBe(200);
+          expect(await guarded.json()).toEqual({
+            userId: `erin-${mode}`,
+            runtime: 'edge-runtime',
+            from: 'middleware',
+          });
+          const signedOut = await request('/guarded');
+          expect(signedOut.status).toBe(307);
+          expect(new URL(signedOut.headers.get('location') ?? '', server.url).pathname).toBe('/api/me');
+          const dead = await request('/guarded', { cookie: 'd'.repeat(64) });
+          expect(dead.status).toBe(307);
+          expect(sessionCookie(dead)).toMatch(/^_session=;/);
+        });
+
+        it('logs no warning or error while serving', async () => {
+          await new Promise((resolve) => setTimeout(resolve, 300)); // let the last request's output arrive
+          expect(nextLogProblems(server.output())).toEqual([]);
+        });
       });
-    });
-
-    it('runs sessionProxy in the deprecated middleware.ts on the edge runtime', async () => {
-      const token = await signIn('erin');
-      const guarded = await request('/guarded', { cookie: token });
-      expect(guarded.status).toBe(200);
-      expect(await guarded.json()).toEqual({ userId: 'erin', runtime: 'edge-runtime', from: 'middleware' });
-      const signedOut = await request('/guarded');
-      expect(signedOut.status).toBe(307);
-      expect(new URL(signedOut.headers.get('location') ?? '', server.url).pathname).toBe('/api/me');
-      const dead = await request('/guarded', { cookie: 'd'.repeat(64) });
-      expect(dead.status).toBe(307);
-      expect(sessionCookie(dead)).toMatch(/^_session=;/);
-    });
-
-    it('logs no warning or error while serving', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 300)); // let the last request's output arrive
-      expect(nextLogProblems(server.output())).toEqual([]);
-    });
+    }
   },
 );
 

@@ -18,6 +18,7 @@ function nextEnv(env: Record<string, string>): NodeJS.ProcessEnv {
     SESS_EDGE_DATABASE_URL: '',
     SESS_EDGE_WS_PROXY: '',
     SESS_TABLE: '',
+    SESS_EDGE_CONNECTIONS: '',
     ...env,
   };
 }

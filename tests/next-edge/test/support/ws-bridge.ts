@@ -8,6 +8,8 @@ export interface WsBridge {
   readonly address: string;
   /** Connections it has bridged so far. */
   connections(): number;
+  /** Connections open now. */
+  open(): number;
   close(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export interface WsBridge {
 export async function startWsBridge(): Promise<WsBridge> {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   let count = 0;
+  let open = 0;
   server.on('connection', (ws, request) => {
     const target = new URL(request.url ?? '/', 'http://bridge').searchParams.get('address') ?? '';
     const match = /^(127\.0\.0\.1|localhost):(\d+)$/.exec(target);
@@ -27,6 +30,10 @@ export async function startWsBridge(): Promise<WsBridge> {
       return;
     }
     count += 1;
+    open += 1;
+    ws.once('close', () => {
+      open -= 1;
+    });
     const socket = connect(Number(match[2]), '127.0.0.1');
     socket.on('data', (chunk) => ws.send(chunk));
     socket.on('close', () => ws.close());
@@ -43,6 +50,7 @@ export async function startWsBridge(): Promise<WsBridge> {
   return {
     address: `127.0.0.1:${port}`,
     connections: () => count,
+    open: () => open,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of server.clients) client.terminate();
