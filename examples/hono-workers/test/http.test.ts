@@ -70,6 +70,20 @@ describe.skipIf(skip)('the Worker over HTTP (wrangler dev, workerd, local D1)', 
     expect(await server.query('select id from sess_sessions')).toEqual([]);
   });
 
+  it('keeps the per-user cap (10) under 50 parallel sign-ins: each one is a single D1 batch', async () => {
+    const signIns = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        new PageClient(server.url, CHROME_MAC).post('/login', { username: 'bob', password: 'builder' }),
+      ),
+    );
+    expect(signIns.map((r) => r.status)).toEqual(Array(50).fill(303));
+    const [count] = await server.query<{ n: number }>(
+      "select count(*) as n from sess_sessions where user_id = 'bob'",
+    );
+    expect(count?.n).toBe(10);
+    await server.query("delete from sess_sessions where user_id = 'bob'");
+  });
+
   it('deletes expired sessions from the cron trigger', async () => {
     const past = Date.now() - 60_000;
     await server.query(

@@ -11,8 +11,8 @@ const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));
 /** wrangler's CLI entry in this package's node_modules. */
 const WRANGLER = join(APP_DIR, 'node_modules/wrangler/bin/wrangler.js');
 
-/** The environment of every wrangler run: no metrics, no prompts. */
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: process.env.CI ?? '' };
+/** The environment of every wrangler run: no usage metrics sent. */
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false' };
 
 /**
  * True when the Worker tests must be skipped: wrangler is not installed, on a laptop outside CI. Under CI a missing
