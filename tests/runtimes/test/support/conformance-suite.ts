@@ -27,20 +27,33 @@ export interface RuntimeUnderTest {
 export function describeRuntime(suite: string, runtime: RuntimeUnderTest): void {
   describe(suite, () => {
     let skipReason: string | undefined;
+    /** Why the runtime did not start: every test of the suite fails with it. */
+    let startError: Error | undefined;
     const results = new Map<string, CheckResult[] | Error>();
     beforeAll(async () => {
-      skipReason = await runtime.unavailable();
-      if (skipReason !== undefined) {
-        if (process.env.CI) throw new Error(`${suite} cannot run under CI: ${skipReason}`);
+      const reason = await runtime.unavailable();
+      if (reason !== undefined) {
+        if (process.env.CI) startError = new Error(`${suite} cannot run under CI: ${reason}`);
+        else skipReason = reason;
         return;
       }
-      await runtime.start();
+      try {
+        await runtime.start();
+      } catch (error) {
+        startError = error as Error;
+        return;
+      }
       await Promise.all(
         Object.entries(runtime.conformance).map(async ([label, run]) => {
           results.set(label, await run().catch((error: Error) => error));
         }),
       );
     });
+    /** Skips the test (runtime missing, not under CI) or fails it (runtime did not start). */
+    const guard = (ctx: { skip(note?: string): void }) => {
+      if (startError) throw startError;
+      if (skipReason !== undefined) ctx.skip(skipReason);
+    };
     afterAll(async () => {
       await runtime.stop();
     });
@@ -50,7 +63,7 @@ export function describeRuntime(suite: string, runtime: RuntimeUnderTest): void 
         for (const name of checkNames) {
           const known = runtime.knownFailures?.[name];
           (known ? it.fails : it)(known ? `${name} (known failure: ${known})` : name, (ctx) => {
-            if (skipReason !== undefined) ctx.skip(skipReason);
+            guard(ctx);
             const run = results.get(label);
             if (run instanceof Error) throw run;
             const result = run?.find((r) => r.name === name);
@@ -63,7 +76,7 @@ export function describeRuntime(suite: string, runtime: RuntimeUnderTest): void 
     }
 
     describe('Hono app over HTTP', () => {
-      httpTests(suite, runtime.fetch, () => skipReason);
+      httpTests(suite, runtime.fetch, guard);
     });
   });
 }

@@ -44,11 +44,14 @@ export class Browser {
 }
 
 /** The HTTP tests of the Hono app, the same on every runtime. */
-export function httpTests(suite: string, send: Fetch, skipReason: () => string | undefined): void {
+export function httpTests(
+  suite: string,
+  send: Fetch,
+  guard: (ctx: { skip(note?: string): void }) => void,
+): void {
   const test = (name: string, fn: () => Promise<void>) =>
     it(name, async (ctx) => {
-      const reason = skipReason();
-      if (reason !== undefined) ctx.skip(reason);
+      guard(ctx);
       await fn();
     });
 
