@@ -3,6 +3,7 @@
  * @sess/core runs on the Web platform alone):
  * - `GET /__conformance?batch=1` runs the conformance checks on the `DB` D1 database through kysely-d1, with
  *   `batch: d1Batch(env.DB)` (`batch=0`: statement by statement), and answers the results as JSON;
+ * - `/no-batch/...` is the Hono app on the `NO_BATCH_DB` D1 database without `batch` (statement by statement);
  * - every other path is the Hono app on the `APP_DB` D1 database, with `batch: d1Batch(env.APP_DB)`.
  */
 import type { D1Database } from '@cloudflare/workers-types';
@@ -17,6 +18,7 @@ import { runConformance } from './conformance.ts';
 interface Env {
   DB: D1Database;
   APP_DB: D1Database;
+  NO_BATCH_DB: D1Database;
 }
 
 /**
@@ -36,8 +38,21 @@ async function createSchema(db: Kysely<any>): Promise<void> {
   for (const migration of Object.values(sessionMigrations())) await migration.up(db);
 }
 
-let app: ReturnType<typeof createApp> | undefined;
-let migrated: Promise<void> | undefined;
+type App = ReturnType<typeof createApp>;
+const apps = new Map<string, { app: App; migrated: Promise<void> }>();
+
+/** The app on one D1 database, created (and its table) on first use. */
+function appOn(d1: D1Database, batched: boolean): { app: App; migrated: Promise<void> } {
+  const key = batched ? 'batch' : 'no-batch';
+  let entry = apps.get(key);
+  if (!entry) {
+    const db = new Kysely<any>({ dialect: new D1Dialect({ database: d1 }) });
+    const store = new SessionStore(db, { maxSessionsPerUser: 5, ...(batched ? { batch: d1Batch(d1) } : {}) });
+    entry = { app: createApp(store, getConnInfo), migrated: createSchema(db) };
+    apps.set(key, entry);
+  }
+  return entry;
+}
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -56,14 +71,13 @@ export default {
       };
       return Response.json({ runtime: 'workerd', batched, portable, results });
     }
-    if (!app) {
-      const db = new Kysely<any>({ dialect: new D1Dialect({ database: env.APP_DB }) });
-      migrated = createSchema(db);
-      app = createApp(
-        new SessionStore(db, { maxSessionsPerUser: 5, batch: d1Batch(env.APP_DB) }),
-        getConnInfo,
-      );
+    if (url.pathname.startsWith('/no-batch/')) {
+      const { app, migrated } = appOn(env.NO_BATCH_DB, false);
+      await migrated;
+      url.pathname = url.pathname.slice('/no-batch'.length);
+      return app.fetch(new Request(url, request), env);
     }
+    const { app, migrated } = appOn(env.APP_DB, true);
     await migrated;
     return app.fetch(request, env);
   },

@@ -1,7 +1,9 @@
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../src/conformance.js';
 import { describeRuntime } from './support/conformance-suite.js';
+import { Browser, type Fetch } from './support/http-tests.js';
 import { packageDir } from './support/processes.js';
 
 // The conformance checks on D1 through kysely-d1, with and without `batch: d1Batch(env.DB)`, and the Hono app,
@@ -43,7 +45,7 @@ describeRuntime('workerd + D1 (miniflare)', {
       modules: [{ type: 'ESModule', path: 'worker.js', contents: bundle.outputFiles[0]?.text ?? '' }],
       compatibilityDate: '2026-04-20',
       compatibilityFlags: [],
-      d1Databases: ['DB', 'APP_DB'],
+      d1Databases: ['DB', 'APP_DB', 'NO_BATCH_DB'],
       cf: false,
     });
     await mf.ready;
@@ -66,6 +68,30 @@ describeRuntime('workerd + D1 (miniflare)', {
   knownFailures: {
     'migrateToLatest creates the table and is idempotent':
       "Kysely's migrator introspects D1's internal _cf_KV table (SQLITE_AUTH); the Worker applies sessionMigrations() instead",
+  },
+  moreTests: (guard) => {
+    describe('Hono app without batch', () => {
+      // The same app on its own D1 database without the batch option: the cap holds once every sign-in returned.
+      it('50 parallel sign-ins of one user leave at most the cap (5)', async (ctx) => {
+        guard(ctx);
+        const send: Fetch = (path, init) =>
+          (mf as Miniflare).dispatchFetch(
+            `http://localhost/no-batch${path}`,
+            init as never,
+          ) as unknown as Promise<Response>;
+        const responses = await Promise.all(
+          Array.from({ length: 50 }, () => new Browser(send).signIn('erin')),
+        );
+        expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+        await Promise.all(responses.map((r) => r.text()));
+        const { body } = await new Browser(send).json<{ count: number }>('/rows?user=erin');
+        console.log(
+          `workerd + D1 (miniflare), Hono app without batch: 50 parallel sign-ins over HTTP left ${body.count} rows (cap 5)`,
+        );
+        expect(body.count).toBeLessThanOrEqual(5);
+        expect(body.count).toBeGreaterThanOrEqual(1);
+      });
+    });
   },
   fetch: (path, init) =>
     (mf as Miniflare).dispatchFetch(`http://localhost${path}`, init as never) as unknown as Promise<Response>,

@@ -18,6 +18,8 @@ export interface RuntimeUnderTest {
    * from here) once core fixes it.
    */
   knownFailures?: Record<string, string>;
+  /** More tests of this runtime, declared inside its suite (while it runs); `guard` skips or fails like the others. */
+  moreTests?: (guard: (ctx: { skip(note?: string): void }) => void) => void;
 }
 
 /**
@@ -78,5 +80,6 @@ export function describeRuntime(suite: string, runtime: RuntimeUnderTest): void 
     describe('Hono app over HTTP', () => {
       httpTests(suite, runtime.fetch, guard);
     });
+    runtime.moreTests?.(guard);
   });
 }
