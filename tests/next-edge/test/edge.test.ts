@@ -30,6 +30,23 @@ const EXPECTED_BUILD_WARNINGS = [
 const UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 
+/**
+ * `it`, failing at once with the setup's error when the setup (a `beforeAll` that records it instead of throwing)
+ * failed: every test then fails with the cause, where a throwing hook would leave them counted as skipped.
+ */
+function checks(setupError: () => unknown) {
+  return (name: string, test: () => Promise<void> | void, timeout?: number) =>
+    it(
+      name,
+      async () => {
+        const error = setupError();
+        if (error) throw error;
+        await test();
+      },
+      timeout,
+    );
+}
+
 // CI must run this against a real server (activeDialects throws there when SESS_TEST_POSTGRES_URL is unset); a
 // laptop without it skips, and says so.
 const [postgres] = activeDialects({ only: ['postgres'] });
@@ -42,40 +59,51 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
     let database: TestDatabase;
     let bridge: WsBridge;
     let buildLog: string;
+    let setupError: unknown;
+    const check = checks(() => setupError);
 
     beforeAll(async () => {
-      // Node's pg, from the test: the server must be reachable (a loud failure, not a skip), and the table migrated
-      // before the app's first request (the app only makes the store).
-      database = await (postgres?.spec.open() as Promise<TestDatabase>);
-      await sql`select 1`.execute(database.db);
-      await migrateToLatest(database.db, { tableName: table });
-      bridge = await startWsBridge();
-      buildLog = await nextBuild();
-      console.log(`[next-edge] next build:\n${buildLog}`);
+      try {
+        // Node's pg, from the test: the server must be reachable (a loud failure, not a skip), and the table
+        // migrated before the app's first request (the app only makes the store).
+        database = await (postgres?.spec.open() as Promise<TestDatabase>);
+        await sql`select 1`.execute(database.db);
+        await migrateToLatest(database.db, { tableName: table });
+        bridge = await startWsBridge();
+        buildLog = await nextBuild();
+        console.log(`[next-edge] next build:\n${buildLog}`);
+      } catch (error) {
+        setupError = error;
+      }
     }, 240_000);
 
     afterAll(async () => {
       await bridge?.close();
       if (database) {
-        await dropSessionTables(database.db, table);
+        // After a failed setup the server may be unreachable: the tests already report why.
+        const dropped = dropSessionTables(database.db, table);
+        await (setupError ? dropped.catch(() => {}) : dropped);
         await database.close();
       }
     });
 
-    it('builds every route for the edge runtime, with only the deprecation warnings Next.js prints for it', () => {
-      const problems = nextLogProblems(buildLog).map((line) => line.trim());
-      for (const expected of EXPECTED_BUILD_WARNINGS) {
-        expect(
-          problems.some((line) => expected.test(line)),
-          `${expected} in:\n${buildLog}`,
-        ).toBe(true);
-      }
-      expect(problems.filter((line) => !EXPECTED_BUILD_WARNINGS.some((e) => e.test(line)))).toEqual([]);
-      for (const route of ['/api/sign-in', '/api/me', '/api/sign-out', '/api/devices']) {
-        expect(buildLog).toContain(`ƒ ${route}`);
-      }
-      expect(buildLog).toMatch(/ƒ Proxy \(Middleware\)/);
-    });
+    check(
+      'builds every route for the edge runtime, with only the deprecation warnings Next.js prints for it',
+      () => {
+        const problems = nextLogProblems(buildLog).map((line) => line.trim());
+        for (const expected of EXPECTED_BUILD_WARNINGS) {
+          expect(
+            problems.some((line) => expected.test(line)),
+            `${expected} in:\n${buildLog}`,
+          ).toBe(true);
+        }
+        expect(problems.filter((line) => !EXPECTED_BUILD_WARNINGS.some((e) => e.test(line)))).toEqual([]);
+        for (const route of ['/api/sign-in', '/api/me', '/api/sign-out', '/api/devices']) {
+          expect(buildLog).toContain(`ƒ ${route}`);
+        }
+        expect(buildLog).toMatch(/ƒ Proxy \(Middleware\)/);
+      },
+    );
 
     // Two ways to hold the connections, one build: a Neon `Pool` shared by the requests (what `next start` allows),
     // and a new Neon `Client` for each query or transaction, ended when done (what Neon asks for on hosted edge
@@ -83,14 +111,21 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
     for (const mode of ['pool', 'per-use'] as const) {
       describe(mode === 'pool' ? 'a shared Neon Pool' : 'a Neon Client per query or transaction', () => {
         let server: RunningNext;
+        let startError: unknown;
+        const check = checks(() => setupError ?? startError);
 
         beforeAll(async () => {
-          server = await nextStart({
-            SESS_EDGE_DATABASE_URL: database.url as string,
-            SESS_EDGE_WS_PROXY: bridge.address,
-            SESS_TABLE: table,
-            SESS_EDGE_CONNECTIONS: mode,
-          });
+          if (setupError) return;
+          try {
+            server = await nextStart({
+              SESS_EDGE_DATABASE_URL: database.url as string,
+              SESS_EDGE_WS_PROXY: bridge.address,
+              SESS_TABLE: table,
+              SESS_EDGE_CONNECTIONS: mode,
+            });
+          } catch (error) {
+            startError = error;
+          }
         });
 
         afterAll(async () => {
@@ -129,15 +164,18 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
           return token as string;
         }
 
-        it('signs in on the edge: the cookie is set, the row written through the WebSocket bridge', async () => {
-          const token = await signIn(`alice-${mode}`);
-          expect(bridge.connections()).toBeGreaterThan(0); // Neon's driver reached PostgreSQL through the bridge
-          expect(token).toMatch(/^[0-9a-f]{64}$/);
-          expect(await countRows(database.db, table)).toBeGreaterThanOrEqual(1);
-        });
+        check(
+          'signs in on the edge: the cookie is set, the row written through the WebSocket bridge',
+          async () => {
+            const token = await signIn(`alice-${mode}`);
+            expect(bridge.connections()).toBeGreaterThan(0); // Neon's driver reached PostgreSQL through the bridge
+            expect(token).toMatch(/^[0-9a-f]{64}$/);
+            expect(await countRows(database.db, table)).toBeGreaterThanOrEqual(1);
+          },
+        );
 
         if (mode === 'per-use') {
-          it('opens a WebSocket for each use and closes it: none outlives its request', async () => {
+          check('opens a WebSocket for each use and closes it: none outlives its request', async () => {
             const token = await signIn(`frank-${mode}`);
             const before = bridge.connections();
             expect((await request('/api/me', { cookie: token })).status).toBe(200);
@@ -146,7 +184,7 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
           });
         }
 
-        it('answers /api/me with the user on the edge runtime, and 401 without the cookie', async () => {
+        check('answers /api/me with the user on the edge runtime, and 401 without the cookie', async () => {
           const token = await signIn(`bob-${mode}`);
           const me = await request('/api/me', { cookie: token });
           expect(me.status).toBe(200);
@@ -157,7 +195,7 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
           expect(await anonymous.json()).toMatchObject({ runtime: 'edge-runtime' });
         });
 
-        it('signs out: the cookie is cleared and the token is anonymous afterwards', async () => {
+        check('signs out: the cookie is cleared and the token is anonymous afterwards', async () => {
           const token = await signIn(`carol-${mode}`);
           const out = await request('/api/sign-out', { method: 'POST', cookie: token });
           expect(out.status).toBe(200);
@@ -166,34 +204,40 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
           expect((await request('/api/me', { cookie: token })).status).toBe(401);
         });
 
-        it("lists the user's devices and revokes one: the revoked session is anonymous at its next request", async () => {
-          const laptop = await signIn(`dave-${mode}`);
-          const phone = await signIn(`dave-${mode}`);
-          const listed = await request('/api/devices', { cookie: laptop });
-          expect(listed.status).toBe(200);
-          const { devices, runtime } = (await listed.json()) as {
-            devices: { id: string; current: boolean }[];
-            runtime: string;
-          };
-          expect(runtime).toBe('edge-runtime');
-          expect(devices).toHaveLength(2);
-          const other = devices.find((d) => !d.current);
-          expect(devices.filter((d) => d.current)).toHaveLength(1);
+        check(
+          "lists the user's devices and revokes one: the revoked session is anonymous at its next request",
+          async () => {
+            const laptop = await signIn(`dave-${mode}`);
+            const phone = await signIn(`dave-${mode}`);
+            const listed = await request('/api/devices', { cookie: laptop });
+            expect(listed.status).toBe(200);
+            const { devices, runtime } = (await listed.json()) as {
+              devices: { id: string; current: boolean }[];
+              runtime: string;
+            };
+            expect(runtime).toBe('edge-runtime');
+            expect(devices).toHaveLength(2);
+            const other = devices.find((d) => !d.current);
+            expect(devices.filter((d) => d.current)).toHaveLength(1);
 
-          const revoke = await request(`/api/devices?id=${other?.id}`, { method: 'DELETE', cookie: laptop });
-          expect(revoke.status).toBe(200);
-          expect(await revoke.json()).toEqual({ revoked: true, runtime: 'edge-runtime' });
+            const revoke = await request(`/api/devices?id=${other?.id}`, {
+              method: 'DELETE',
+              cookie: laptop,
+            });
+            expect(revoke.status).toBe(200);
+            expect(await revoke.json()).toEqual({ revoked: true, runtime: 'edge-runtime' });
 
-          const phoneAfter = await request('/api/me', { cookie: phone });
-          expect(phoneAfter.status).toBe(401);
-          expect(sessionCookie(phoneAfter)).toMatch(/^_session=;/); // the dead cookie is cleared
-          expect(await (await request('/api/me', { cookie: laptop })).json()).toEqual({
-            userId: `dave-${mode}`,
-            runtime: 'edge-runtime',
-          });
-        });
+            const phoneAfter = await request('/api/me', { cookie: phone });
+            expect(phoneAfter.status).toBe(401);
+            expect(sessionCookie(phoneAfter)).toMatch(/^_session=;/); // the dead cookie is cleared
+            expect(await (await request('/api/me', { cookie: laptop })).json()).toEqual({
+              userId: `dave-${mode}`,
+              runtime: 'edge-runtime',
+            });
+          },
+        );
 
-        it('runs sessionProxy in the deprecated middleware.ts on the edge runtime', async () => {
+        check('runs sessionProxy in the deprecated middleware.ts on the edge runtime', async () => {
           const token = await signIn(`erin-${mode}`);
           const guarded = await request('/guarded', { cookie: token });
           expect(guarded.status).toBe(200);
@@ -210,7 +254,7 @@ if (postgres?.skip) console.warn(`[next-edge] ${postgres.skip}`);
           expect(sessionCookie(dead)).toMatch(/^_session=;/);
         });
 
-        it('logs no warning or error while serving', async () => {
+        check('logs no warning or error while serving', async () => {
           await new Promise((resolve) => setTimeout(resolve, 300)); // let the last request's output arrive
           expect(nextLogProblems(server.output())).toEqual([]);
         });
