@@ -1,4 +1,5 @@
 import {
+  type DatabaseIntrospector,
   type Kysely,
   type Migration,
   type MigrationProvider,
@@ -174,7 +175,7 @@ export async function migrateToLatest(
   try {
     const schema = dialect === 'postgres' ? await currentSchema(db) : undefined;
     const migrator = new Migrator({
-      db,
+      db: dialect === 'sqlite' ? withTableNamesIntrospection(db) : db,
       provider: new SessionMigrationProvider({ tableName: table, dialect }),
       migrationTableName: `${table}_migrations`,
       migrationLockTableName: `${table}_migrations_lock`,
@@ -194,6 +195,33 @@ export async function migrateToLatest(
     );
   }
   return result;
+}
+
+/**
+ * SQLite: Kysely's migrator asks whether its bookkeeping tables exist by describing every table (`pragma_table_info`),
+ * and Cloudflare D1 refuses to describe its own `_cf_*` tables (SQLITE_AUTH). Names are all the migrator needs: this
+ * gives it an introspector that lists them and leaves D1's tables out. Everything else is `db` itself.
+ */
+function withTableNamesIntrospection(db: Kysely<any>): Kysely<any> {
+  const introspector: DatabaseIntrospector = {
+    getSchemas: async () => [],
+    getTables: async () => {
+      const { rows } = await sql<{ name: string; type: string }>`
+        select name, type from sqlite_master
+        where type in ('table', 'view') and substr(name, 1, 7) <> 'sqlite_' and substr(name, 1, 4) <> '_cf_'`.execute(
+        db,
+      );
+      return rows.map((r) => ({ name: r.name, isView: r.type === 'view', columns: [] }));
+    },
+    getMetadata: async () => ({ tables: await introspector.getTables() }),
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspector;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /**

@@ -42,8 +42,7 @@ export interface ConformanceOptions {
   /** Run only the checks whose name contains this text. */
   only?: string;
   /**
-   * Creates the `sess_sessions` table the checks use. @default `migrateToLatest(db)`. On Cloudflare D1,
-   * `migrateToLatest` fails (see its check), so the Worker applies `sessionMigrations()` one by one instead.
+   * Creates the `sess_sessions` table the checks use. @default `migrateToLatest(db)`
    */
   schema?: (db: Kysely<any>) => Promise<unknown>;
 }

@@ -7,7 +7,7 @@
  * - every other path is the Hono app on the `APP_DB` D1 database, with `batch: d1Batch(env.APP_DB)`.
  */
 import type { D1Database } from '@cloudflare/workers-types';
-import { SessionStore, sessionMigrations } from '@sess/core';
+import { migrateToLatest, SessionStore } from '@sess/core';
 import { d1Batch } from '@sess/core/drivers';
 import { getConnInfo } from 'hono/cloudflare-workers';
 import { Kysely } from 'kysely';
@@ -21,23 +21,6 @@ interface Env {
   NO_BATCH_DB: D1Database;
 }
 
-/**
- * The session table on D1: `migrateToLatest` fails there (Kysely's migrator introspects D1's internal `_cf_KV`
- * table and runs in a transaction), so the migrations' `up` run one by one, as `sess migrate --print-sql` +
- * `wrangler d1 migrations apply` would. `create table if not exists` makes the first one safe to repeat; the others
- * run only on a new table.
- */
-async function createSchema(db: Kysely<any>): Promise<void> {
-  const exists = await db
-    .selectFrom('sqlite_master')
-    .select('name')
-    .where('type', '=', 'table')
-    .where('name', '=', 'sess_sessions')
-    .executeTakeFirst();
-  if (exists) return;
-  for (const migration of Object.values(sessionMigrations())) await migration.up(db);
-}
-
 type App = ReturnType<typeof createApp>;
 const apps = new Map<string, { app: App; migrated: Promise<void> }>();
 
@@ -48,7 +31,7 @@ function appOn(d1: D1Database, batched: boolean): { app: App; migrated: Promise<
   if (!entry) {
     const db = new Kysely<any>({ dialect: new D1Dialect({ database: d1 }) });
     const store = new SessionStore(db, { maxSessionsPerUser: 5, ...(batched ? { batch: d1Batch(d1) } : {}) });
-    entry = { app: createApp(store, getConnInfo), migrated: createSchema(db) };
+    entry = { app: createApp(store, getConnInfo), migrated: migrateToLatest(db).then(() => {}) };
     apps.set(key, entry);
   }
   return entry;
@@ -62,7 +45,6 @@ export default {
       const batched = url.searchParams.get('batch') === '1';
       const results = await runConformance(db, {
         store: batched ? { batch: d1Batch(env.DB) } : {},
-        schema: createSchema,
         ...(url.searchParams.has('only') ? { only: url.searchParams.get('only') as string } : {}),
       });
       const portable = {

@@ -65,10 +65,6 @@ describeRuntime('workerd + D1 (miniflare)', {
       },
     };
   })(),
-  knownFailures: {
-    'migrateToLatest creates the table and is idempotent':
-      "Kysely's migrator introspects D1's internal _cf_KV table (SQLITE_AUTH); the Worker applies sessionMigrations() instead",
-  },
   moreTests: (guard) => {
     describe('Hono app without batch', () => {
       // The same app on its own D1 database without the batch option: the cap holds once every sign-in returned.

@@ -13,11 +13,6 @@ export interface RuntimeUnderTest {
   conformance: Record<string, () => Promise<CheckResult[]>>;
   /** Sends a request to the Hono app. */
   fetch: Fetch;
-  /**
-   * Checks known to fail on this runtime, with why: each runs as `it.fails`, so it turns red (and must be removed
-   * from here) once core fixes it.
-   */
-  knownFailures?: Record<string, string>;
   /** More tests of this runtime, declared inside its suite (while it runs); `guard` skips or fails like the others. */
   moreTests?: (guard: (ctx: { skip(note?: string): void }) => void) => void;
 }
@@ -63,8 +58,7 @@ export function describeRuntime(suite: string, runtime: RuntimeUnderTest): void 
     for (const label of Object.keys(runtime.conformance)) {
       describe(`conformance${label ? `, ${label}` : ''}`, () => {
         for (const name of checkNames) {
-          const known = runtime.knownFailures?.[name];
-          (known ? it.fails : it)(known ? `${name} (known failure: ${known})` : name, (ctx) => {
+          it(name, (ctx) => {
             guard(ctx);
             const run = results.get(label);
             if (run instanceof Error) throw run;
