@@ -10,13 +10,35 @@ let files = [];
 try {
   files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 } catch {}
+/**
+ * The suites of a report when it has a few (a runtime × database cell each, e.g. "Bun + bun:sqlite"): its top-level
+ * describe blocks with their passed/failed counts.
+ */
+function cells(report) {
+  const counts = new Map();
+  for (const file of report.testResults) {
+    for (const test of file.assertionResults) {
+      const name = test.ancestorTitles[0] ?? '';
+      const count = counts.get(name) ?? { passed: 0, failed: 0 };
+      if (test.status === 'passed') count.passed++;
+      if (test.status === 'failed') count.failed++;
+      counts.set(name, count);
+    }
+  }
+  if (counts.size < 2 || counts.size > 8 || counts.has('')) return '';
+  const parts = [...counts].map(
+    ([name, c]) => `${name}: ${c.passed} passed${c.failed ? `, ${c.failed} failed` : ''}`,
+  );
+  return ` (${parts.join('; ')})`;
+}
+
 for (const file of files) {
   const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests + (report.numFailedTestSuites ?? 0);
   skipped += report.numPendingTests + report.numTodoTests;
   console.log(
-    `${file.replace(/\.json$/, '')}: ${report.numPassedTests} passed, ${report.numFailedTests} failed`,
+    `${file.replace(/\.json$/, '')}: ${report.numPassedTests} passed, ${report.numFailedTests} failed${cells(report)}`,
   );
 }
 if (files.length === 0) {
