@@ -2,9 +2,52 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 // The hashing sess does on every request (the token hash, the fingerprint, the cookie signature) is synchronous and
-// runs in every runtime (Node, Bun, Deno, Cloudflare Workers, edge): @noble/hashes (audited, pure JS). Web Crypto's
-// `crypto.subtle` is asynchronous and, measured on Node 20, about 25 times the CPU of a synchronous hash per call;
-// randomness comes from Web Crypto's `crypto.getRandomValues`, which every runtime has.
+// runs in every runtime. Where the runtime has Node's crypto (Node.js, Bun, Deno, Workers with nodejs_compat) it is
+// found at run time, without a static `node:` import, and used: for these short inputs it is about three times
+// faster than pure JS. Elsewhere (Workers without nodejs_compat, edge runtimes) @noble/hashes (audited, pure JS)
+// gives the same digests. Web Crypto's `crypto.subtle` is not used: it is asynchronous and, measured on Node 20,
+// about 25 times the CPU of a synchronous hash per call. Randomness comes from Web Crypto's `getRandomValues`.
+
+/** The part of `node:crypto` sess uses. @internal */
+export interface NodeCrypto {
+  hash?: ((algorithm: string, data: string | Uint8Array, outputEncoding: 'hex') => string) | undefined;
+  createHash(algorithm: string): { update(data: string | Uint8Array): { digest(encoding: 'hex'): string } };
+  createHmac(
+    algorithm: string,
+    key: string,
+  ): { update(data: string): { digest(encoding: 'base64url'): string } };
+}
+
+/** Node's crypto when the runtime has it (`process.getBuiltinModule`: Node 20.16+, Bun, Deno), else `undefined`. */
+function findNodeCrypto(): NodeCrypto | undefined {
+  const runtime = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } };
+  try {
+    return runtime.process?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
+  } catch {
+    return undefined; // Next.js's edge runtime defines it and throws
+  }
+}
+
+/** The hash functions over Node's crypto when given, else over @noble/hashes. @internal */
+export function makeHashing(node: NodeCrypto | undefined) {
+  if (node) {
+    const { hash } = node;
+    return {
+      sha256Hex: hash
+        ? (data: string | Uint8Array) => hash('sha256', data, 'hex')
+        : (data: string | Uint8Array) => node.createHash('sha256').update(data).digest('hex'),
+      hmacSha256Base64url: (secret: string, value: string) =>
+        node.createHmac('sha256', secret).update(value).digest('base64url'),
+    };
+  }
+  return {
+    sha256Hex: (data: string | Uint8Array) => toHex(sha256(typeof data === 'string' ? utf8(data) : data)),
+    hmacSha256Base64url: (secret: string, value: string) =>
+      base64url(hmac(sha256, utf8(secret), utf8(value))),
+  };
+}
+
+const hashing = makeHashing(findNodeCrypto());
 
 const encoder = new TextEncoder();
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -39,11 +82,16 @@ export function toHex(bytes: Uint8Array): string {
   return out;
 }
 
-/** The bytes of an even-length hex string (the caller has checked it). @internal */
+/** The bytes of an even-length lowercase or uppercase hex string (the caller has checked it). @internal */
 export function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++)
+    out[i] = (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1));
   return out;
+}
+
+function nibble(code: number): number {
+  return code <= 57 ? code - 48 : (code | 32) - 87;
 }
 
 /** `n` bytes from the runtime's CSPRNG (Web Crypto `getRandomValues`). @internal */
@@ -52,14 +100,10 @@ export function randomBytes(n: number): Uint8Array {
 }
 
 /** Lowercase hex SHA-256 of `data` (strings as UTF-8). @internal */
-export function sha256Hex(data: string | Uint8Array): string {
-  return toHex(sha256(typeof data === 'string' ? utf8(data) : data));
-}
+export const sha256Hex: (data: string | Uint8Array) => string = hashing.sha256Hex;
 
 /** HMAC-SHA256 of `value` under `secret` (both UTF-8), base64url without padding. @internal */
-export function hmacSha256Base64url(secret: string, value: string): string {
-  return base64url(hmac(sha256, utf8(secret), utf8(value)));
-}
+export const hmacSha256Base64url: (secret: string, value: string) => string = hashing.hmacSha256Base64url;
 
 /** Compares two strings in time that depends on their length only, not on where they differ. @internal */
 export function timingSafeEqualText(a: string, b: string): boolean {
