@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Device, PHONE, PLATFORMS, useDemo } from './support.js';
 
 // The demo on each database DATABASE_URL can name: a SQLite file, and the servers when their env var names them.

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Device, PHONE, PLATFORMS, useDemo } from './support.js';
 
 // Remember me, the fresh sign-in before "sign out everywhere", and the notices of /auth/session.

@@ -32,7 +32,9 @@ describe.each([
       queries.map((q) => {
         const statement = sqlite.prepare(q.sql);
         const parameters = q.parameters as unknown[];
-        return { rows: statement.reader ? statement.all(...parameters) : (statement.run(...parameters), []) };
+        if (statement.reader) return { rows: statement.all(...parameters) };
+        statement.run(...parameters);
+        return { rows: [] };
       }),
     )();
   };

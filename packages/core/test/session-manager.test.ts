@@ -18,7 +18,6 @@ import {
   Fault,
   failingDialect,
   MemoryBrowser,
-  type MemoryPort,
   QueryCounter,
 } from '../src/testing/index.js';
 import { HandlerFailure, type Outcome as Outcome_, requestsOf } from './support/requests.js';
