@@ -54,10 +54,10 @@ export type MetaRow = Pick<SessionRow, (typeof META_COLUMNS)[number]>;
 
 /** The row as the `SessionData` the API hands out (dates as `Date`, data parsed). @internal */
 export function toSessionData(row: SessionRow): SessionData {
-  const guest = row.user_id === GUEST_USER_ID;
+  const userId = userIdOf(row);
   return {
     id: row.id,
-    userId: guest ? null : row.user_id,
+    userId,
     ipAddress: row.ip_address,
     userAgent: row.user_agent,
     deviceName: row.device_name,
@@ -69,9 +69,10 @@ export function toSessionData(row: SessionRow): SessionData {
     expiresAt: new Date(Number(row.expires_at)),
     remembered: isRemembered(row.remembered),
     // Rows from before migration 0004 have no sign-in time: they were signed in when they were created.
-    authenticatedAt: guest
-      ? null
-      : new Date(Number(row.authenticated_at === null ? row.created_at : row.authenticated_at)),
+    authenticatedAt:
+      userId === null
+        ? null
+        : new Date(Number(row.authenticated_at === null ? row.created_at : row.authenticated_at)),
   };
 }
 

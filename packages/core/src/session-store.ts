@@ -162,7 +162,7 @@ export class SessionStore {
     userId: string,
     data?: D,
     options: CreateOptions = {},
-  ): Promise<{ session: SessionData<D> & { userId: string }; token: SessionToken }> {
+  ): Promise<{ session: UserSessionData<D>; token: SessionToken }> {
     checkUserId('create', userId);
     const remember = options.remember ?? true;
     if (typeof remember !== 'boolean') {
@@ -224,7 +224,7 @@ export class SessionStore {
             }
             return { expired, evicted, replaced };
           });
-    const session = toSessionData(row) as SessionData<D> & { userId: string };
+    const session = toSessionData(row) as UserSessionData<D>;
     const replaced = removed.replaced;
     if (replaced) this.#emitDestroyed(replaced, 'authenticate', now);
     this.#emit({
@@ -345,11 +345,7 @@ export class SessionStore {
     remember: boolean,
   ): SessionRow {
     const guest = userId === GUEST_USER_ID;
-    const ttlMs = guest
-      ? this.config.guestTtlMs
-      : remember
-        ? this.config.ttlMs
-        : this.config.browserSessionTtlMs;
+    const ttlMs = this.#ttlMs(guest, remember);
     return {
       id: this.#ulid(nowMs),
       token_hash: token.hash(),
@@ -552,16 +548,7 @@ export class SessionStore {
     newExpiresAt: Date,
     known: SessionData<object>,
   ): Promise<'written' | 'replaced' | 'gone'> {
-    const nowMs = this.now().getTime();
-    const result = await this.#run('touch', () =>
-      this.#db
-        .updateTable(this.#table)
-        .set({ last_active_at: nowMs, expires_at: this.#cappedExpirySql(newExpiresAt.getTime()) })
-        .where('id', '=', id)
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst(),
-    );
-    if (Number(result.numUpdatedRows) > 0) {
+    if (await this.#touchRow(id, newExpiresAt, tokenHash)) {
       if (this.config.onEvent) this.emitTouched(known, this.cappedExpiry(newExpiresAt, known.createdAt));
       return 'written';
     }
@@ -584,6 +571,24 @@ export class SessionStore {
     return row !== undefined;
   }
 
+  /** `last_active_at = now`, the capped expiry; only while the token is `tokenHash` when given. True when written. */
+  async #touchRow(
+    id: string,
+    newExpiresAt: Date,
+    tokenHash: string | undefined,
+    nowMs = this.now().getTime(),
+  ): Promise<boolean> {
+    const result = await this.#run('touch', () =>
+      this.#db
+        .updateTable(this.#table)
+        .set({ last_active_at: nowMs, expires_at: this.#cappedExpirySql(newExpiresAt.getTime()) })
+        .where('id', '=', id)
+        .$if(tokenHash !== undefined, (q) => q.where('token_hash', '=', tokenHash as string))
+        .executeTakeFirst(),
+    );
+    return Number(result.numUpdatedRows) > 0;
+  }
+
   async #exists(op: string, id: string): Promise<boolean> {
     const row = await this.#run(op, () =>
       this.#db.selectFrom(this.#table).select('id').where('id', '=', id).executeTakeFirst(),
@@ -593,14 +598,7 @@ export class SessionStore {
 
   async touch(id: string, newExpiresAt: Date, known?: SessionData<object>): Promise<boolean> {
     const nowMs = this.now().getTime();
-    const result = await this.#run('touch', () =>
-      this.#db
-        .updateTable(this.#table)
-        .set({ last_active_at: nowMs, expires_at: this.#cappedExpirySql(newExpiresAt.getTime()) })
-        .where('id', '=', id)
-        .executeTakeFirst(),
-    );
-    const updated = Number(result.numUpdatedRows) > 0;
+    const updated = await this.#touchRow(id, newExpiresAt, undefined, nowMs);
     if (updated && this.config.onEvent) {
       if (known) {
         this.emitTouched(known, this.cappedExpiry(newExpiresAt, known.createdAt));
