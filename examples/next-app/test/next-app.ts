@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type RunningNext, startNextServer } from '@sess/test-kit';
 
 /** The example's folder. */
 export const APP_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,74 +44,24 @@ export async function runNext(args: string[], env: Record<string, string> = {}):
   return output;
 }
 
-/** A free TCP port on the loopback interface. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 /** A `next start` of the built app on a loopback port. */
-export interface RunningApp {
-  url: string;
-  output(): string;
-  stop(): Promise<void>;
-}
+export type RunningApp = RunningNext;
 
 /**
  * Starts the app built by {@link runNext} with `next start` on 127.0.0.1 and waits until it answers. The server logs
  * every session event (`SESS_LOG_EVENTS=1`), so a failed test can say what happened to a session.
  */
-export async function startNext(env: Record<string, string>): Promise<RunningApp> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)],
-    {
-      cwd: APP_DIR,
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: '1',
-        NODE_ENV: 'production',
-        NEXT_DIST_DIR: E2E_DIST_DIR,
-        SESS_LOG_EVENTS: '1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so stop() ends the server and anything it started, and nothing else.
-      detached: true,
+export function startNext(env: Record<string, string>): Promise<RunningApp> {
+  return startNextServer({
+    appDir: APP_DIR,
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+      NEXT_DIST_DIR: E2E_DIST_DIR,
+      SESS_LOG_EVENTS: '1',
+      ...env,
     },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
-    process.kill(-child.pid, 'SIGTERM');
-    const timer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`);
-    try {
-      const response = await fetch(`${url}/api/me`);
-      if (response.status === 401) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`next start did not answer within 60 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { url, output: () => output, stop };
+    ready: async (url) => (await fetch(`${url}/api/me`)).status === 401,
+  });
 }

@@ -2,11 +2,10 @@
 // (name, signing secret, fingerprint headers) accept each other's sessions.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { launchChromium, skipBrowserTests } from '@sess/chromium';
 import { forEachDialect, uniqueTableName, useTestDatabase } from '@sess/test-databases';
-import type { ServerProcess } from '@sess/test-kit';
+import { freePort, type ServerProcess } from '@sess/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from './support/server-process.js';
 
@@ -25,18 +24,6 @@ const SHARED = {
   SESS_FINGERPRINT_HEADERS: 'user-agent,accept-language',
 };
 const HEADERS = { 'user-agent': UA, 'accept-language': LANGUAGE };
-
-/** A port nobody listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a process and resolves once its output matches `ready`. */
 function startProcess(

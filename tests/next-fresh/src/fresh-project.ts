@@ -11,7 +11,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +22,7 @@ import {
   type QuickStart,
   runCommand,
 } from '@sess/quickstarts';
+import { freePort } from '@sess/test-kit';
 
 /** The repository root. */
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -272,15 +272,4 @@ export async function startServer(project: string): Promise<RunningServer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }

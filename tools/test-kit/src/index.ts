@@ -11,6 +11,8 @@ export {
   type PageReply,
 } from './fetch-client.js';
 export { nextLogProblems } from './next-log.js';
+export { type NextServerOptions, type RunningNext, startNextServer } from './next-server.js';
+export { freePort } from './ports.js';
 export {
   type NodeProcess,
   type ServerProcess,

@@ -1,10 +1,10 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '@sess/test-kit';
 
 /** The example's folder (wrangler.jsonc, migrations/). */
 const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));
@@ -42,16 +42,6 @@ const run = promisify(execFile);
 
 function wrangler(args: string[]): Promise<{ stdout: string; stderr: string }> {
   return run(process.execPath, [WRANGLER, ...args], { cwd: APP_DIR, env: ENV, maxBuffer: 16 << 20 });
-}
-
-/** A free TCP port on loopback (the OS picks it; wrangler binds it a moment later). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /**
